@@ -1,0 +1,19 @@
+"""d2lcnn: the helper package of the d2lcnn book on convolutional neural networks.
+
+Every name a chapter uses is importable from here (``from d2lcnn import corr2d``),
+and lives in the module named after its idea: ``ops`` (convolution and pooling
+by hand), ``data`` (Fashion-MNIST), ``training`` (``train_ch6`` and friends),
+``profiles`` (full / quick / auto runs), ``inspect`` (shapes, parameters,
+FLOPs), ``models`` (one file per architecture) and ``widgets`` (the window
+stepper).
+"""
+from .ops import *  # noqa: F401,F403
+from .inspect import *  # noqa: F401,F403
+from .data import *  # noqa: F401,F403
+from .training import *  # noqa: F401,F403
+from .profiles import current_profile, plan_run  # noqa: F401
+from .plot import LivePlot  # noqa: F401
+from .models import *  # noqa: F401,F403
+from .widgets import *  # noqa: F401,F403
+
+__version__ = "0.1.0"

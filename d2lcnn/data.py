@@ -1,0 +1,194 @@
+"""Fashion-MNIST for the book: loading, batching, labels and a picture grid.
+
+The loader keeps each split as one uint8 tensor (47 MB for the training set),
+on the training device when there is one, and builds every mini-batch with a
+few tensor operations: index, scale to [0, 1], and (if asked) resize the whole
+batch at once. That replaces d2l's per-image PIL transforms and worker
+processes, which dominate the time of small models on a laptop CPU.
+"""
+import functools
+import os
+import pathlib
+import socket
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "TEXT_LABELS", "DataNotFoundError", "default_data_root", "load_fashion_mnist_tensors",
+    "FashionMNISTBatches", "load_data_fashion_mnist", "get_fashion_mnist_labels", "show_images",
+]
+
+TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
+               "sandal", "shirt", "sneaker", "bag", "ankle boot")
+RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+ENV_VAR = "D2LCNN_DATA"
+
+
+class DataNotFoundError(FileNotFoundError):
+    """The Fashion-MNIST files are not where the loader looked, and could not be downloaded."""
+
+
+def default_data_root():
+    """Where the data lives unless told otherwise: $D2LCNN_DATA, else a per-user cache folder."""
+    if os.environ.get(ENV_VAR):
+        return pathlib.Path(os.environ[ENV_VAR]).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
+    return pathlib.Path(cache) / "d2lcnn" / "data"
+
+
+def _raw_folder(root):
+    return pathlib.Path(root) / "FashionMNIST" / "raw"
+
+
+def _missing(root):
+    return [f for f in RAW_FILES if not (_raw_folder(root) / f).is_file()]
+
+
+def _download(root, timeout=60):
+    import torchvision
+    # A firewall that drops packets would otherwise hang urllib forever.
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        for train in (True, False):
+            torchvision.datasets.FashionMNIST(root=str(root), train=train, download=True)
+    finally:
+        socket.setdefaulttimeout(old)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_split(root, train):
+    import torchvision
+    ds = torchvision.datasets.FashionMNIST(root=root, train=train, download=False)
+    return ds.data, ds.targets
+
+
+def load_fashion_mnist_tensors(root=None, train=True, download=True):
+    """Return ``(images, labels)`` of one split: uint8 ``N x 28 x 28`` and int64 ``N``.
+
+    ``root`` is the folder that holds ``FashionMNIST/raw/`` (argument, else
+    $D2LCNN_DATA, else a per-user cache). Missing files are downloaded when
+    ``download`` is true and the network works; otherwise a
+    ``DataNotFoundError`` says where the loader looked and what to put there.
+    Nothing is written into ``root`` except by a download.
+    """
+    root = pathlib.Path(root).expanduser() if root is not None else default_data_root()
+    missing = _missing(root)
+    if missing:
+        problem = "downloading was switched off (download=False)"
+        if download:
+            try:
+                _download(root)
+                missing = _missing(root)
+                problem = None if not missing else "the download did not produce them"
+            except Exception as err:  # offline, firewall, read-only folder, ...
+                problem = f"downloading failed ({type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else 'no detail'})"
+        if missing:
+            raise DataNotFoundError(
+                f"Fashion-MNIST not found: {_raw_folder(root)} lacks {', '.join(missing)}, and {problem}.\n"
+                f"Fix: put the four files {', '.join(RAW_FILES)} (unzipped, torchvision's layout) in "
+                f"{_raw_folder(root)}, or point the loader at a folder that has FashionMNIST/raw/ inside it, "
+                f"with load_data_fashion_mnist(..., root=FOLDER) or the environment variable {ENV_VAR}=FOLDER.")
+    return _read_split(str(root), bool(train))
+
+
+class FashionMNISTBatches:
+    """Mini-batches ``(X, y)`` of one split, made on the fly from a uint8 tensor.
+
+    ``X`` is float32 ``batch x 1 x H x W`` in [0, 1] (resized as a batch with
+    antialiased bilinear interpolation when ``resize`` is given) and ``y`` the
+    int64 labels, both on ``device``. With ``shuffle`` each pass uses a new
+    permutation drawn from a generator seeded with ``seed``, so two loaders
+    with the same seed give the same batches in the same order.
+    """
+
+    def __init__(self, images, labels, batch_size, shuffle=False, resize=None, device="cpu", seed=0):
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if resize is not None:
+            size = (resize, resize) if isinstance(resize, int) else tuple(resize)
+            if len(size) != 2 or not all(isinstance(s, int) and s > 0 for s in size):
+                raise ValueError(f"resize must be a positive int or (height, width), got {resize!r}")
+            resize = size if size != tuple(images.shape[-2:]) else None
+        self.device = torch.device(device)
+        self.images = images.to(self.device)
+        self.labels = labels.to(self.device)
+        self.batch_size, self.shuffle, self.resize = batch_size, shuffle, resize
+        self.generator = torch.Generator(device="cpu").manual_seed(int(seed))
+
+    @property
+    def num_examples(self):
+        return len(self.labels)
+
+    def __len__(self):
+        return -(-self.num_examples // self.batch_size)
+
+    def batch(self, idx):
+        """The batch for the example indices ``idx`` (a tensor of ints)."""
+        X = self.images[idx].unsqueeze(1).float().div_(255)
+        if self.resize is not None:
+            X = F.interpolate(X, size=self.resize, mode="bilinear", antialias=True, align_corners=False)
+        return X, self.labels[idx]
+
+    def __iter__(self):
+        n = self.num_examples
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        order = order.to(self.device)
+        for start in range(0, n, self.batch_size):
+            yield self.batch(order[start:start + self.batch_size])
+
+    def __repr__(self):
+        size = self.resize or tuple(self.images.shape[-2:])
+        return (f"FashionMNISTBatches({self.num_examples} examples, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, size={size[0]}x{size[1]}, device={self.device})")
+
+
+def load_data_fashion_mnist(batch_size, resize=None, root=None, download=True, device=None, seed=None):
+    """Return ``(train_iter, test_iter)`` over Fashion-MNIST, as in the book.
+
+    ``resize`` (int or pair) scales the 28x28 images, e.g. to 224 for AlexNet.
+    ``device`` defaults to ``try_gpu()``: the whole dataset is small enough to
+    live on the GPU, which removes the host-to-device copy from every step.
+    ``seed`` fixes the shuffling order; by default it is drawn from PyTorch's
+    global generator, so ``set_seed`` makes runs repeatable.
+    """
+    from .training import try_gpu
+    device = try_gpu() if device is None else torch.device(device)
+    if seed is None:
+        seed = int(torch.randint(0, 2**31 - 1, ()).item())
+    train = load_fashion_mnist_tensors(root, train=True, download=download)
+    test = load_fashion_mnist_tensors(root, train=False, download=download)
+    return (FashionMNISTBatches(*train, batch_size, shuffle=True, resize=resize, device=device, seed=seed),
+            FashionMNISTBatches(*test, batch_size, shuffle=False, resize=resize, device=device, seed=seed))
+
+
+def get_fashion_mnist_labels(labels):
+    """Text names of numeric Fashion-MNIST labels."""
+    labels = labels.tolist() if isinstance(labels, torch.Tensor) else list(labels)
+    bad = [i for i in labels if not (isinstance(i, int) and 0 <= i < len(TEXT_LABELS))]
+    if bad:
+        raise ValueError(f"labels must be ints from 0 to 9, got {bad[:5]}")
+    return [TEXT_LABELS[i] for i in labels]
+
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Draw images in a ``num_rows x num_cols`` grid with optional titles; returns the axes."""
+    import matplotlib.pyplot as plt
+    imgs = list(imgs)
+    if len(imgs) > num_rows * num_cols:
+        raise ValueError(f"{len(imgs)} images do not fit a {num_rows}x{num_cols} grid")
+    fig, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale), squeeze=False)
+    axes = axes.flatten()
+    for i, ax in enumerate(axes):
+        ax.axis("off")
+        if i >= len(imgs):
+            continue
+        img = imgs[i]
+        img = img.detach().cpu().squeeze().numpy() if isinstance(img, torch.Tensor) else img
+        ax.imshow(img, cmap="gray_r" if getattr(img, "ndim", 2) == 2 else None)
+        if titles is not None and i < len(titles):
+            ax.set_title(titles[i], fontsize=9)
+    fig.tight_layout()
+    return axes

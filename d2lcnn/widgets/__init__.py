@@ -1,0 +1,2 @@
+"""Interactive window steppers (filled in by the widgets work)."""
+__all__ = []

@@ -1,0 +1,116 @@
+"""The Fashion-MNIST loader on the real shared copy, and its offline error."""
+import pytest
+import torch
+
+import d2lcnn
+from d2lcnn import data as data_mod
+
+
+def test_shapes_dtype_range(data_root):
+    train_iter, test_iter = d2lcnn.load_data_fashion_mnist(256, root=data_root, device="cpu", seed=0)
+    assert train_iter.num_examples == 60000 and test_iter.num_examples == 10000
+    assert len(train_iter) == 235 and len(test_iter) == 40
+    X, y = next(iter(train_iter))
+    assert X.shape == (256, 1, 28, 28) and X.dtype == torch.float32
+    assert y.shape == (256,) and y.dtype == torch.int64
+    assert 0.0 <= X.min() and X.max() <= 1.0
+    sizes = [len(y) for _, y in test_iter]
+    assert sum(sizes) == 10000 and sizes[-1] == 10000 % 256
+
+
+def test_matches_torchvision_to_tensor(data_root):
+    """Unshuffled test batches equal torchvision's ToTensor() images, pixel for pixel."""
+    import torchvision
+    ds = torchvision.datasets.FashionMNIST(str(data_root), train=False, transform=torchvision.transforms.ToTensor())
+    _, test_iter = d2lcnn.load_data_fashion_mnist(16, root=data_root, device="cpu", seed=0)
+    X, y = next(iter(test_iter))
+    ref = torch.stack([ds[i][0] for i in range(16)])
+    assert torch.equal(X, ref)
+    assert y.tolist() == [ds[i][1] for i in range(16)]
+
+
+def test_class_balance_and_statistics(data_root):
+    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    assert torch.equal(torch.bincount(labels), torch.full((10,), 6000))
+    assert abs(images.float().div(255).mean().item() - 0.28611) < 1e-4
+
+
+def test_seeded_shuffle_is_deterministic(data_root):
+    a, _ = d2lcnn.load_data_fashion_mnist(64, root=data_root, device="cpu", seed=3)
+    b, _ = d2lcnn.load_data_fashion_mnist(64, root=data_root, device="cpu", seed=3)
+    c, _ = d2lcnn.load_data_fashion_mnist(64, root=data_root, device="cpu", seed=4)
+    ya, yb, yc = next(iter(a))[1], next(iter(b))[1], next(iter(c))[1]
+    assert torch.equal(ya, yb) and not torch.equal(ya, yc)
+    # a second pass is a new permutation, still repeatable
+    assert not torch.equal(next(iter(a))[1], ya)
+    d2lcnn.set_seed(7)
+    d1, _ = d2lcnn.load_data_fashion_mnist(64, root=data_root, device="cpu")
+    d2lcnn.set_seed(7)
+    d2, _ = d2lcnn.load_data_fashion_mnist(64, root=data_root, device="cpu")
+    assert torch.equal(next(iter(d1))[1], next(iter(d2))[1])
+
+
+def test_shuffled_epoch_covers_every_example(data_root):
+    train_iter, _ = d2lcnn.load_data_fashion_mnist(1000, root=data_root, device="cpu", seed=1)
+    counts = torch.zeros(10, dtype=torch.int64)
+    for _, y in train_iter:
+        counts += torch.bincount(y, minlength=10)
+    assert torch.equal(counts, torch.full((10,), 6000))
+
+
+def test_resize(data_root):
+    _, test_iter = d2lcnn.load_data_fashion_mnist(8, resize=224, root=data_root, device="cpu", seed=0)
+    X, _ = next(iter(test_iter))
+    assert X.shape == (8, 1, 224, 224) and 0.0 <= X.min() and X.max() <= 1.0 + 1e-6
+    _, rect = d2lcnn.load_data_fashion_mnist(8, resize=(32, 48), root=data_root, device="cpu", seed=0)
+    assert next(iter(rect))[0].shape == (8, 1, 32, 48)
+    # downsampling averages, so the mean brightness survives
+    _, small = d2lcnn.load_data_fashion_mnist(8, resize=14, root=data_root, device="cpu", seed=0)
+    _, orig = d2lcnn.load_data_fashion_mnist(8, root=data_root, device="cpu", seed=0)
+    assert abs(next(iter(small))[0].mean() - next(iter(orig))[0].mean()) < 0.01
+
+
+def test_env_var_root(data_root, monkeypatch):
+    monkeypatch.setenv("D2LCNN_DATA", str(data_root))
+    assert d2lcnn.default_data_root() == data_root
+    train_iter, _ = d2lcnn.load_data_fashion_mnist(32, device="cpu")
+    assert train_iter.num_examples == 60000
+
+
+def test_missing_data_offline_gives_one_clear_error(tmp_path, monkeypatch):
+    def offline(root, timeout=60):
+        raise OSError("<urlopen error [Errno -3] Temporary failure in name resolution>")
+    monkeypatch.setattr(data_mod, "_download", offline)
+    monkeypatch.setenv("D2LCNN_DATA", str(tmp_path))
+    with pytest.raises(d2lcnn.DataNotFoundError) as info:
+        d2lcnn.load_data_fashion_mnist(32, device="cpu")
+    message = str(info.value)
+    assert str(tmp_path / "FashionMNIST" / "raw") in message
+    assert "D2LCNN_DATA" in message and "train-images-idx3-ubyte" in message
+    assert "downloading failed" in message
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_download_switched_off(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download=False"):
+        d2lcnn.load_fashion_mnist_tensors(tmp_path, download=False)
+
+
+def test_bad_arguments(data_root):
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        d2lcnn.load_data_fashion_mnist(0, root=data_root, device="cpu")
+    with pytest.raises(ValueError, match="resize must be"):
+        d2lcnn.load_data_fashion_mnist(8, resize=-3, root=data_root, device="cpu")
+    with pytest.raises(ValueError, match="ints from 0 to 9"):
+        d2lcnn.get_fashion_mnist_labels([3, 12])
+
+
+def test_labels_and_show_images(data_root):
+    import matplotlib
+    matplotlib.use("Agg")
+    assert d2lcnn.get_fashion_mnist_labels(torch.tensor([0, 9])) == ["t-shirt", "ankle boot"]
+    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=False)
+    axes = d2lcnn.show_images(images[:6], 2, 3, titles=d2lcnn.get_fashion_mnist_labels(labels[:6]))
+    assert len(axes) == 6 and axes[0].get_title() == d2lcnn.get_fashion_mnist_labels(labels[:1])[0]
+    with pytest.raises(ValueError, match="do not fit"):
+        d2lcnn.show_images(images[:7], 2, 3)
