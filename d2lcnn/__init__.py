@@ -15,5 +15,6 @@ from .profiles import current_profile, plan_run  # noqa: F401
 from .plot import LivePlot  # noqa: F401
 from .models import *  # noqa: F401,F403
 from .widgets import *  # noqa: F401,F403
+from .figures import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

@@ -1,0 +1,2 @@
+"""Figures for chapters 4-5: channels and pooling."""
+__all__ = []

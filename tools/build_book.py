@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Build the website: an English and a Chinese edition of the book.
+
+Each chapter notebook holds both languages, twin after twin (markdown cells
+tagged ``en`` / ``zh`` / ``any``). Jupyter Book 1 cannot hide cells by tag
+on its own, so this script writes one copy of the book per language with the
+other language's prose removed, builds each with ``jupyter-book build -W``
+(warnings are errors), and puts them side by side:
+
+    _build/html/index.html   chooses an edition from the browser's language
+    _build/html/en/          English edition
+    _build/html/zh/          Chinese edition
+
+Usage: python tools/build_book.py [--lang en|zh] [--keep-going]
+"""
+import argparse
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+LANGS = {
+    "en": {"title": "d2lcnn: Convolutional Neural Networks", "other": "zh", "switch": "阅读中文版",
+           "sphinx_language": "en"},
+    "zh": {"title": "d2lcnn：卷积神经网络", "other": "en", "switch": "Read in English",
+           "sphinx_language": "zh_CN"},
+}
+
+
+def edition_notebook(path, lang):
+    """The notebook with the other language's markdown cells removed."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    other = LANGS[lang]["other"]
+    nb["cells"] = [c for c in nb["cells"]
+                   if not (c["cell_type"] == "markdown" and other in c.get("metadata", {}).get("tags", []))]
+    nb.setdefault("metadata", {})["language_edition"] = lang
+    return nb
+
+
+def caption_for(caption, lang):
+    """Part captions are written 'English | 中文'."""
+    en, _, zh = caption.partition(" | ")
+    return (zh or en).strip() if lang == "zh" else en.strip()
+
+
+def stage(lang):
+    """Write the sources of one edition to _build/src/<lang>; return that folder."""
+    import yaml
+    src = BUILD / "src" / lang
+    if src.exists():
+        shutil.rmtree(src)
+    (src / "chapters").mkdir(parents=True)
+    for nb_path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        (src / "chapters" / nb_path.name).write_text(
+            json.dumps(edition_notebook(nb_path, lang), ensure_ascii=False, indent=1), encoding="utf-8")
+    for extra in (ROOT / "chapters").iterdir():
+        if extra.suffix != ".ipynb" and extra.name != ".ipynb_checkpoints":
+            (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, src / "chapters" / extra.name)
+    if (ROOT / "images").is_dir():
+        shutil.copytree(ROOT / "images", src / "images")
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    info = LANGS[lang]
+    config["title"] = info["title"]
+    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = info["sphinx_language"]
+    # The switch swaps /en/ and /zh/ in the address, so it works at any depth and on any host.
+    config.setdefault("html", {})["announcement"] = (
+        f'<a href="../{info["other"]}/index.html" onclick="var p=location.href;'
+        f"var q=p.replace('/{lang}/','/{info['other']}/');if(q!==p){{location.href=q;return false;}}\">"
+        f'{info["switch"]}</a>')
+    (src / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    for part in toc.get("parts", []):
+        if "caption" in part:
+            part["caption"] = caption_for(part["caption"], lang)
+    (src / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return src
+
+
+INDEX = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>d2lcnn · 卷积神经网络</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;text-align:center}
+a{display:block;margin:1rem;padding:1rem;border:1px solid #ccc;border-radius:.5rem;text-decoration:none;font-size:1.2rem}</style>
+<script>
+(function () {
+  var langs = navigator.languages || [navigator.language || ""];
+  var zh = String(langs[0] || "").toLowerCase().indexOf("zh") === 0;
+  if (location.hash !== "#choose") location.replace((zh ? "zh" : "en") + "/index.html");
+})();
+</script></head>
+<body><h1>d2lcnn</h1>
+<a href="en/index.html">Convolutional Neural Networks (English)</a>
+<a href="zh/index.html">卷积神经网络（中文）</a>
+</body></html>
+"""
+
+
+def build(lang, keep_going=False):
+    src = stage(lang)
+    cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+           "build", str(src), "--builder", "html", "-W", "-n"]
+    if keep_going:
+        cmd.append("--keep-going")
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    out = BUILD / "html" / lang
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(src / "_build" / "html", out)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=sorted(LANGS), action="append",
+                        help="build only this edition (repeatable); default: both")
+    parser.add_argument("--keep-going", action="store_true", help="report every warning, then fail")
+    args = parser.parse_args(argv)
+    for lang in args.lang or sorted(LANGS):
+        print(f"built {build(lang, args.keep_going)}")
+    (BUILD / "html").mkdir(parents=True, exist_ok=True)
+    (BUILD / "html" / "index.html").write_text(INDEX, encoding="utf-8")
+    print(f"website: {BUILD / 'html' / 'index.html'}")
+
+
+if __name__ == "__main__":
+    main()

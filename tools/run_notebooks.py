@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Execute chapter notebooks and save them with clean outputs, as the book shows them.
+
+    python tools/run_notebooks.py chapters/06_lenet.ipynb [...]   # profile auto (the default)
+    D2LCNN_PROFILE=full python tools/run_notebooks.py chapters/*.ipynb
+
+Outputs are what the site and Colab display, so they come from the ``auto`` or
+``full`` profile, never ``quick`` (this script refuses it). After the run it
+keeps only what a reader should see: progress-bar widgets (live-only, their
+state is not saved) are dropped, and execution timestamps, widget state and
+other volatile metadata are removed so that re-running a chapter changes the
+file only where its results changed.
+"""
+import argparse
+import os
+import pathlib
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+KEEP_NB_META = ("kernelspec", "language_info")
+KEEP_CELL_META = ("tags", "id", "mystnb")  # mystnb holds figure alt text
+
+
+def clean(nb):
+    for key in list(nb.metadata):
+        if key not in KEEP_NB_META:
+            del nb.metadata[key]
+    nb.metadata.get("language_info", {}).pop("version", None)
+    for cell in nb.cells:
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_META}
+        if cell.cell_type != "code":
+            continue
+        outputs = []
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET in data:
+                continue
+            out.pop("metadata", None) if not out.get("metadata") else None
+            if "metadata" in out and out.output_type in ("display_data", "execute_result"):
+                out["metadata"] = {}
+            outputs.append(out)
+        cell.outputs = outputs
+    return nb
+
+
+def run(path, timeout):
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.time()
+    client.execute()
+    nbformat.write(clean(nb), path)
+    return time.time() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    parser.add_argument("--timeout", type=int, default=7200, help="seconds per cell")
+    args = parser.parse_args(argv)
+    profile = os.environ.setdefault("D2LCNN_PROFILE", "auto")
+    if profile == "quick":
+        sys.exit("refusing to save outputs of the quick profile: the book shows full or auto runs")
+    for path in args.notebooks:
+        print(f"{path}: {run(path, args.timeout):.0f} s (profile {profile})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
