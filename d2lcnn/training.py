@@ -183,12 +183,16 @@ def _macs_per_example(net, X):
     return counter.get_total_flops() / 2
 
 
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xavier",
-              profile=None, fast=True, plot=True):
+              optimizer="sgd", profile=None, fast=True, plot=True):
     """Train ``net`` with SGD and cross-entropy on ``device`` and report as the book does.
 
     ``init`` is ``'xavier'`` (the sigmoid chapters), ``'kaiming'`` (ReLU
-    networks) or ``None`` to keep the current weights. ``profile`` overrides
+    networks) or ``None`` to keep the current weights. ``optimizer`` is
+    ``'sgd'`` (the book's default) or ``'adam'``. ``profile`` overrides
     $D2LCNN_PROFILE (``full``/``quick``/``auto``). Returns a history dict with
     per-epoch ``train_loss``, ``train_acc`` and ``test_acc``, the final
     values, ``examples_per_sec`` and the run plan.
@@ -199,6 +203,8 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
         raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
     if not (isinstance(lr, (int, float)) and lr > 0):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
     device = try_gpu() if device is None else torch.device(device)
     if init is not None:
         init_weights(net, init)
@@ -213,7 +219,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
         net.to(memory_format=torch.channels_last)
     print(f"training on {device}; {plan.describe()}")
 
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    optimizer = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     autocast = (lambda: torch.autocast(device.type, dtype=amp_dtype)) if amp_dtype else contextlib.nullcontext

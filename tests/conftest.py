@@ -3,7 +3,17 @@ import pathlib
 
 import pytest
 
-SHARED_DATA = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data"
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def pytest_configure(config):
+    # Notebook kernels inherit this environment: the quick profile keeps every
+    # training cell to seconds, and the data folder defaults to the shared copy.
+    os.environ.setdefault("D2LCNN_PROFILE", "quick")
+    if not os.environ.get("D2LCNN_DATA") and (SHARED_DATA / "FashionMNIST").is_dir():
+        os.environ["D2LCNN_DATA"] = str(SHARED_DATA)
+    os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,86 @@
+"""The website: both editions build with no warnings and show the committed outputs."""
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+HTML = REPO / "_build" / "html"
+CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def site():
+    # -W inside the script: any Sphinx warning fails the build.
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_book.py")], check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+    return HTML
+
+
+def toc_files():
+    import yaml
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part["chapters"]]
+    return files
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = {f.split("/")[-1] for f in toc_files()}
+    assert {p.stem for p in CHAPTERS} == listed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_built(site, lang):
+    for f in toc_files():
+        assert (site / lang / f"{f}.html").is_file(), f"{lang}: {f} missing"
+    assert (site / "index.html").is_file()
+
+
+def _markdown_sources(nb_path, tag):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"]
+            if c["cell_type"] == "markdown" and tag in c["metadata"].get("tags", [])]
+
+
+@pytest.mark.parametrize("lang,other", [("en", "zh"), ("zh", "en")])
+def test_editions_hold_one_language(site, lang, other):
+    for nb_path in CHAPTERS:
+        page = (site / lang / "chapters" / f"{nb_path.stem}.html").read_text(encoding="utf-8")
+        title = _markdown_sources(nb_path, lang)[0].lstrip("# ").strip()
+        other_title = _markdown_sources(nb_path, other)[0].lstrip("# ").strip()
+        assert title in page
+        assert f">{other_title}<" not in page, f"{lang} edition of {nb_path.name} shows the {other} title"
+
+
+def test_pages_show_committed_outputs(site):
+    """Every code output a chapter commits reaches its page: images with alt text, text outputs."""
+    for nb_path in CHAPTERS:
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        page = (site / "en" / "chapters" / f"{nb_path.stem}.html").read_text(encoding="utf-8")
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt")
+            images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+            if images:
+                assert alt, f"{nb_path.name}: a figure cell has no alt text"
+                assert f'alt="{alt}"' in page.replace("&quot;", '"'), f"{nb_path.name}: alt text not on the page"
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    first = "".join(out["text"]).strip().splitlines()
+                    if first:
+                        import html
+                        assert html.escape(first[0].strip(), quote=False)[:40] in page, \
+                            f"{nb_path.name}: output line {first[0][:40]!r} not on the page"
+
+
+def test_language_switch_and_chooser(site):
+    en = (site / "en" / "chapters" / "06_lenet.html").read_text(encoding="utf-8")
+    zh = (site / "zh" / "chapters" / "06_lenet.html").read_text(encoding="utf-8")
+    assert "阅读中文版" in en and "Read in English" in zh
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="en/index.html"' in index and 'href="zh/index.html"' in index
