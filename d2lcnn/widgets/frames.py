@@ -1,0 +1,517 @@
+"""The numbers behind the window steppers: pure Python and torch, no HTML.
+
+A stepper shows one window position per step. ``ConvSteps`` and ``PoolSteps``
+work out, for every position, which padded-input cells the window covers, what
+is multiplied (or compared, or averaged) there and the output value, so that
+``render.py`` only lays them out and the tests can check each number against
+``torch.nn.functional``.
+
+Two number forms exist on purpose. ``output`` holds what torch computes (the
+truth the tests compare with). The HTML carries the same values rounded to six
+significant digits (``num``) and writes them with ``fmt``; the in-page script
+uses the very same two rules, so the arithmetic line a reader sees in the
+browser is character for character the ``text`` of a frame here.
+"""
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import torch
+from torch import nn
+
+__all__ = ["ConvSteps", "PoolSteps", "ReceptiveField", "num", "fmt"]
+
+LANGS = ("en", "zh")
+
+
+# ----------------------------------------------------------------- numbers
+
+def num(v):
+    """The value as embedded in the page: 6 significant digits, ints kept as ints."""
+    v = float(v)
+    if v != v or v in (float("inf"), float("-inf")):
+        return v
+    v = float(f"{v:.6g}")
+    return int(v) if v.is_integer() and abs(v) < 2 ** 53 else v
+
+
+def fmt(v):
+    """Write a number as the page does (mirrors ``fmt`` in the script).
+
+    JavaScript's ``toFixed`` rounds the exact binary value half away from zero;
+    ``Decimal(float)`` with ROUND_HALF_UP does the same, so ties agree too.
+    """
+    v = float(v)
+    if v == float("-inf"):
+        return "-∞"
+    if v == float("inf"):
+        return "∞"
+    if v != v:
+        return "NaN"
+    places = 2 if abs(v) >= 1 else 3
+    s = format(Decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+    s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _factor(v):
+    # A negative factor in a product reads better in brackets: 2×(-1).
+    s = fmt(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+# -------------------------------------------------------------- validation
+
+def _pair(value, name):
+    """3 or (3, 2) -> (height, width) ints."""
+    if isinstance(value, torch.Tensor):
+        value = value.tolist()
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if isinstance(value, int):
+        return value, value
+    if (isinstance(value, (tuple, list)) and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        return int(value[0]), int(value[1])
+    raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
+
+
+def _positive(value, name):
+    pair = _pair(value, name)
+    if min(pair) <= 0:
+        raise ValueError(f"{name} must be positive, got {pair}; a window has to move at least one pixel"
+                         if name == "stride" else f"{name} must be positive, got {pair}")
+    return pair
+
+
+def _non_negative(value, name):
+    pair = _pair(value, name)
+    if min(pair) < 0:
+        raise ValueError(f"padding must be >= 0 on each side, got {pair}")
+    return pair
+
+
+def _tensor(x, name):
+    if isinstance(x, torch.Tensor):
+        t = x.detach().cpu()
+    else:
+        try:
+            t = torch.as_tensor(x)
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise TypeError(f"{name} must be a tensor or a nested list of numbers, got {type(x).__name__}") from err
+    if t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
+    t = t.to(torch.promote_types(t.dtype, torch.float32))
+    if not torch.isfinite(t).all():
+        raise ValueError(f"{name} holds NaN or infinite values; the stepper needs finite numbers")
+    return t
+
+
+def _squeeze_to(x, dims, name, meaning):
+    """Drop leading size-1 axes (a batch of one) until x has at most ``dims`` axes."""
+    while x.dim() > dims and x.shape[0] == 1:
+        x = x[0]
+    if x.dim() > dims or x.dim() < 2:
+        raise ValueError(f"{name} must be {meaning}, got shape {tuple(x.shape)}")
+    return x
+
+
+def check_lang(lang):
+    if lang not in LANGS + ("auto",):
+        raise ValueError(f"unknown lang {lang!r}: use 'en', 'zh' or 'auto' (follow the page's language)")
+    return lang
+
+
+def _span(k, d):
+    return d * (k - 1) + 1
+
+
+def _check_fits(in_hw, pad, k, d, what):
+    for axis, n, p, k_, d_ in zip(("height", "width"), in_hw, pad, k, d):
+        if _span(k_, d_) > n + 2 * p:
+            extra = f" (a {k_}-wide window with dilation {d_})" if d_ > 1 else ""
+            raise ValueError(
+                f"the {what} spans {_span(k_, d_)} pixels in {axis}{extra} but the padded input is only "
+                f"{n + 2 * p} ({n} + 2×{p} padding): it fits nowhere; use a smaller {what} or more padding")
+
+
+# ------------------------------------------------------------ output size
+
+def size_lines(in_hw, k, pad, stride, dil):
+    """The output size per axis with the formula filled in, in both languages."""
+    lines = {lang: [] for lang in LANGS}
+    for axis, n, k_, p, s, d in zip(("h", "w"), in_hw, k, pad, stride, dil):
+        span = _span(k_, d)
+        top = n - span + 2 * p + s
+        out = top // s
+        name = {"en": "height" if axis == "h" else "width", "zh": "高" if axis == "h" else "宽"}
+        kdesc = f"k = {d}×({k_}−1)+1 = {span}, " if d > 1 else ""
+        exact = f" = ⌊{top}/{s}⌋" if s > 1 else ""
+        frac = "" if top % s == 0 else f" = ⌊{fmt(top / s)}⌋"
+        core = f"⌊({n} − {span} + {2 * p} + {s})/{s}⌋{exact}{frac} = {out}"
+        left = (n + 2 * p - span) % s
+        for lang in LANGS:
+            text = f"{name[lang]}: {kdesc}{core}"
+            if left:
+                text += (f"  ({n + 2 * p} − {span} = {n + 2 * p - span} is not a multiple of {s}: "
+                         f"the last {left} {'row' if axis == 'h' else 'column'}{'s' if left > 1 else ''} "
+                         f"cannot hold another window, so the formula rounds down)"
+                         if lang == "en" else
+                         f"（{n + 2 * p} − {span} = {n + 2 * p - span} 不是 {s} 的倍数：最后 {left} "
+                         f"{'行' if axis == 'h' else '列'}放不下下一个窗口，所以公式向下取整）")
+            lines[lang].append(text)
+    return lines
+
+
+def _covered(n_padded, k, s, d, out):
+    """Which padded positions along one axis some window ever touches."""
+    hit = [False] * n_padded
+    for i in range(out):
+        for a in range(k):
+            hit[i * s + a * d] = True
+    return hit
+
+
+# ------------------------------------------------------------- convolution
+
+@dataclass(frozen=True)
+class ConvFrame:
+    """One window position of a convolution (for one output channel)."""
+    step: int
+    out_pos: tuple          # (row, col) of the output cell being written
+    cells: tuple            # padded-input (row, col) under each kernel entry, row-major
+    inputs: torch.Tensor    # (c_i, k_h, k_w) values under the window
+    weights: torch.Tensor   # (c_i, k_h, k_w) kernel of this output channel
+    products: torch.Tensor  # inputs * weights
+    channel_sums: torch.Tensor  # (c_i,) one sum per input channel
+    bias: float
+    result: float           # sum of all products + bias (as torch computes it)
+    lines: dict             # {'en': [...], 'zh': [...]} the arithmetic as displayed
+
+    def text(self, lang="en"):
+        return "\n".join(self.lines[lang])
+
+
+class ConvSteps:
+    """Every window position of a 2-D cross-correlation, with its arithmetic.
+
+    X: (c_i, h, w) float tensor; K: (c_o, c_i, k_h, k_w); bias: (c_o,).
+    """
+    kind = "conv"
+
+    def __init__(self, X, K, bias, padding, stride, dilation):
+        self.X, self.K, self.bias = X, K, bias
+        self.padding, self.stride, self.dilation = padding, stride, dilation
+        self.c_in, self.h, self.w = X.shape
+        self.c_out, _, self.kh, self.kw = K.shape
+        (ph, pw), (sh, sw), (dh, dw) = padding, stride, dilation
+        self.padded = torch.zeros(self.c_in, self.h + 2 * ph, self.w + 2 * pw, dtype=X.dtype)
+        self.padded[:, ph:ph + self.h, pw:pw + self.w] = X
+        self.out_hw = tuple(
+            (n + 2 * p - _span(k, d)) // s + 1
+            for n, p, k, d, s in zip((self.h, self.w), padding, (self.kh, self.kw), dilation, stride))
+        oh, ow = self.out_hw
+        # The window rows/cols are plain strided slices of the padded input.
+        self.output = torch.empty(self.c_out, oh, ow, dtype=torch.promote_types(X.dtype, K.dtype))
+        for i in range(oh):
+            for j in range(ow):
+                win = self._window(i, j)
+                self.output[:, i, j] = (win.unsqueeze(0) * K).sum(dim=(1, 2, 3)) + bias
+        self.size_lines = size_lines((self.h, self.w), (self.kh, self.kw), padding, stride, dilation)
+        Hp, Wp = self.padded.shape[1:]
+        self.covered_rows = _covered(Hp, self.kh, sh, dh, oh)
+        self.covered_cols = _covered(Wp, self.kw, sw, dw, ow)
+        self._cache = {}
+
+    @property
+    def num_steps(self):
+        return self.out_hw[0] * self.out_hw[1]
+
+    def _window(self, i, j):
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        r0, c0 = i * sh, j * sw
+        return self.padded[:, r0:r0 + _span(self.kh, dh):dh, c0:c0 + _span(self.kw, dw):dw]
+
+    def frames(self, out_channel=0):
+        """All frames (row-major over the output) for one output channel."""
+        if not 0 <= out_channel < self.c_out:
+            raise ValueError(f"out_channel must be in 0..{self.c_out - 1} (the kernel has {self.c_out} "
+                             f"output channel{'s' if self.c_out > 1 else ''}), got {out_channel}")
+        if out_channel not in self._cache:
+            self._cache[out_channel] = [self._frame(t, out_channel) for t in range(self.num_steps)]
+        return self._cache[out_channel]
+
+    def _frame(self, t, o):
+        oh, ow = self.out_hw
+        i, j = divmod(t, ow)
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        cells = tuple((i * sh + a * dh, j * sw + b * dw) for a in range(self.kh) for b in range(self.kw))
+        win, ker = self._window(i, j), self.K[o]
+        prods = win * ker
+        result = float(self.output[o, i, j])
+        bias = float(self.bias[o])
+        return ConvFrame(t, (i, j), cells, win.clone(), ker.clone(), prods, prods.sum(dim=(1, 2)),
+                         bias, result, self._lines(win, ker, bias, result))
+
+    def _lines(self, win, ker, bias, result):
+        # Built from the page's rounded values, summed left to right in float64,
+        # exactly as the script does, so both print the same digits.
+        terms, sums = [], []
+        for x_c, k_c in zip(win.tolist(), ker.tolist()):
+            xs = [num(v) for row in x_c for v in row]
+            ks = [num(v) for row in k_c for v in row]
+            acc = 0.0
+            for x, k in zip(xs, ks):
+                acc += float(x) * float(k)
+            terms.append(" + ".join(f"{_factor(x)}×{_factor(k)}" for x, k in zip(xs, ks)))
+            sums.append(acc)
+        b, y = num(bias), fmt(num(result))
+        lines = {}
+        for lang in LANGS:
+            b_word = "bias" if lang == "en" else "偏置"
+            tail = f" + {b_word} {_factor(b)}" if b != 0 else ""
+            if len(terms) == 1:
+                lines[lang] = [f"{terms[0]}{tail} = {y}"]
+            else:
+                ch = "channel" if lang == "en" else "通道"
+                lines[lang] = [f"{ch} {c}: {term} = {fmt(s)}" for c, (term, s) in enumerate(zip(terms, sums))]
+                lines[lang].append(" + ".join(_factor(s) for s in sums) + f"{tail} = {y}")
+        return lines
+
+
+# ----------------------------------------------------------------- pooling
+
+@dataclass(frozen=True)
+class PoolFrame:
+    """One window position of max or average pooling."""
+    step: int
+    out_pos: tuple
+    cells: tuple            # padded-input (row, col) under the window, row-major
+    values: torch.Tensor    # (k_h, k_w), padding included (-inf for max, 0 for avg)
+    winner: tuple           # padded (row, col) of the first largest value (max), else None
+    divisor: int            # how many cells the mean divides by (avg), else None
+    result: float
+    lines: dict
+
+    def text(self, lang="en"):
+        return "\n".join(self.lines[lang])
+
+
+class PoolSteps:
+    """Every window position of 2-D max or average pooling of one (h, w) matrix."""
+    kind = "pool"
+
+    def __init__(self, X, pool_size, stride, padding, dilation, mode, count_include_pad=True,
+                 divisor_override=None):
+        self.X, self.mode = X, mode
+        self.c_in, self.c_out = 1, 1
+        self.h, self.w = X.shape
+        self.kh, self.kw = pool_size
+        self.padding, self.stride, self.dilation = padding, stride, dilation
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+        (ph, pw) = padding
+        fill = float("-inf") if mode == "max" else 0.0
+        self.padded = torch.full((1, self.h + 2 * ph, self.w + 2 * pw), fill, dtype=X.dtype)
+        self.padded[0, ph:ph + self.h, pw:pw + self.w] = X
+        self.out_hw = tuple(
+            (n + 2 * p - _span(k, d)) // s + 1
+            for n, p, k, d, s in zip((self.h, self.w), padding, pool_size, dilation, stride))
+        oh, ow = self.out_hw
+        self.size_lines = size_lines((self.h, self.w), pool_size, padding, stride, dilation)
+        Hp, Wp = self.padded.shape[1:]
+        self.covered_rows = _covered(Hp, self.kh, stride[0], dilation[0], oh)
+        self.covered_cols = _covered(Wp, self.kw, stride[1], dilation[1], ow)
+        self._frames = [self._frame(t) for t in range(oh * ow)]
+        self.output = torch.tensor([f.result for f in self._frames], dtype=X.dtype).reshape(1, oh, ow)
+
+    @property
+    def num_steps(self):
+        return self.out_hw[0] * self.out_hw[1]
+
+    def frames(self, out_channel=0):
+        if out_channel != 0:
+            raise ValueError(f"pooling has one channel here; out_channel must be 0, got {out_channel}")
+        return self._frames
+
+    def _frame(self, t):
+        (sh, sw), (dh, dw), (ph, pw) = self.stride, self.dilation, self.padding
+        i, j = divmod(t, self.out_hw[1])
+        cells = tuple((i * sh + a * dh, j * sw + b * dw) for a in range(self.kh) for b in range(self.kw))
+        vals = torch.stack([self.padded[0, r, c] for r, c in cells]).reshape(self.kh, self.kw)
+        shown = [num(v) for v in vals.flatten().tolist()]
+        if self.mode == "max":
+            best = max(range(len(shown)), key=lambda n: (shown[n], -n))
+            result = float(vals.max())
+            body = f"max({', '.join(fmt(v) for v in shown)}) = {fmt(num(result))}"
+            return PoolFrame(t, (i, j), cells, vals, cells[best], None, result, {lang: [body] for lang in LANGS})
+        if self.divisor_override:
+            divisor = self.divisor_override
+        elif self.count_include_pad:
+            divisor = self.kh * self.kw
+        else:
+            divisor = sum(ph <= r < ph + self.h and pw <= c < pw + self.w for r, c in cells)
+        result = float(vals.sum() / divisor)
+        body = f"({' + '.join(_factor(v) for v in shown)}) / {divisor} = {fmt(num(result))}"
+        return PoolFrame(t, (i, j), cells, vals, None, divisor, result, {lang: [body] for lang in LANGS})
+
+
+# ---------------------------------------------------------- receptive field
+
+class ReceptiveField:
+    """Stacked stride-1, unpadded convolutions: which cells of each earlier
+    layer reach a given cell of a later one."""
+    kind = "rf"
+
+    def __init__(self, X, kernel_sizes, kernels=None):
+        self.X = X
+        self.kernel_sizes = kernel_sizes
+        self.kernels = kernels
+        self.shapes = [tuple(X.shape)]
+        for n, (kh, kw) in enumerate(kernel_sizes):
+            h, w = self.shapes[-1]
+            if kh > h or kw > w:
+                raise ValueError(f"kernel {n + 1} of size {(kh, kw)} is larger than its input {(h, w)}: "
+                                 f"the stack shrinks each layer by k − 1; use a bigger input or fewer layers")
+            self.shapes.append((h - kh + 1, w - kw + 1))
+        # Values per layer only when real kernels are given (otherwise it is about *which* cells).
+        self.values = [X]
+        if kernels is not None:
+            from ..ops import corr2d
+            for K in kernels:
+                self.values.append(corr2d(self.values[-1], K))
+
+    def region(self, layer, i, j):
+        """{earlier layer: (row0, row1, col0, col1) inclusive} reaching cell (i, j) of ``layer``."""
+        if not 1 <= layer < len(self.shapes):
+            raise ValueError(f"layer must be in 1..{len(self.shapes) - 1}, got {layer}")
+        h, w = self.shapes[layer]
+        if not (0 <= i < h and 0 <= j < w):
+            raise ValueError(f"cell {(i, j)} is outside layer {layer} of shape {(h, w)}")
+        out, (r0, r1, c0, c1) = {}, (i, i, j, j)
+        for lower in range(layer - 1, -1, -1):
+            kh, kw = self.kernel_sizes[lower]
+            r1, c1 = r1 + kh - 1, c1 + kw - 1
+            out[lower] = (r0, r1, c0, c1)
+        return out
+
+
+# -------------------------------------------------------- argument parsing
+
+def conv_steps(X, K=None, padding=None, stride=None, dilation=None, bias=None):
+    """Parse the public arguments (tensors or an ``nn.Conv2d``) into ``ConvSteps``."""
+    if isinstance(X, nn.Module) and not isinstance(K, nn.Module):
+        X, K = K, X  # conv_stepper(layer, X) reads naturally too
+    if isinstance(K, nn.Module):
+        if not isinstance(K, nn.Conv2d):
+            raise TypeError(f"conv_stepper takes an nn.Conv2d, got {type(K).__name__}; "
+                            f"use pool_stepper for pooling layers")
+        layer = K
+        given = {"padding": padding, "stride": stride, "dilation": dilation, "bias": bias}
+        clash = [name for name, v in given.items() if v is not None]
+        if clash:
+            raise ValueError(f"the layer already fixes {', '.join(clash)}; leave {'it' if len(clash) == 1 else 'them'} "
+                             f"out, or pass a plain weight tensor instead of the layer")
+        if layer.groups != 1:
+            raise ValueError(f"grouped convolutions (groups={layer.groups}) are not supported by the stepper")
+        if layer.padding_mode != "zeros":
+            raise ValueError(f"only zero padding can be shown, the layer uses padding_mode={layer.padding_mode!r}")
+        K = layer.weight.detach()
+        bias = layer.bias.detach() if layer.bias is not None else None
+        stride, dilation = layer.stride, layer.dilation
+        padding = layer.padding
+        if isinstance(padding, str):
+            if padding == "valid":
+                padding = (0, 0)
+            else:  # 'same': PyTorch pads (span - 1) / 2 per side when that is even
+                spans = [_span(k, d) - 1 for k, d in zip(layer.kernel_size, dilation)]
+                if any(s % 2 for s in spans):
+                    raise ValueError("padding='same' with an even window pads unevenly; the stepper shows only "
+                                     "equal padding on both sides")
+                padding = tuple(s // 2 for s in spans)
+    if X is None:
+        raise ValueError("conv_stepper needs an input X to slide the kernel over")
+    if K is None:
+        raise ValueError("conv_stepper needs a kernel K (a tensor or an nn.Conv2d)")
+    X = _squeeze_to(_tensor(X, "X"), 3, "X", "2-D (height, width) or 3-D (channels, height, width)")
+    K = _tensor(K, "K")
+    if K.dim() < 2 or K.dim() > 4:
+        raise ValueError(f"K must be 2-D (k_h, k_w), 3-D (c_i, k_h, k_w) or 4-D (c_o, c_i, k_h, k_w), "
+                         f"got shape {tuple(K.shape)}")
+    if X.dim() == 2:
+        X = X.unsqueeze(0)
+    while K.dim() < 4:
+        K = K.unsqueeze(0)
+    if K.shape[1] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} input channel{'s' if X.shape[0] > 1 else ''} but K has "
+                         f"{K.shape[1]}: the kernel needs one 2-D slice per input channel")
+    if min(K.shape) == 0 or min(X.shape) == 0:
+        raise ValueError(f"empty input or kernel: X {tuple(X.shape)}, K {tuple(K.shape)}")
+    padding = _non_negative(0 if padding is None else padding, "padding")
+    stride = _positive(1 if stride is None else stride, "stride")
+    dilation = _positive(1 if dilation is None else dilation, "dilation")
+    c_o = K.shape[0]
+    if bias is None:
+        bias = torch.zeros(c_o)
+    else:
+        bias = _tensor(bias, "bias").reshape(-1)
+        if bias.numel() == 1:
+            bias = bias.expand(c_o)
+        elif bias.numel() != c_o:
+            raise ValueError(f"bias must be one number or one per output channel ({c_o}), got {bias.numel()}")
+    _check_fits(X.shape[1:], padding, K.shape[2:], dilation, "kernel")
+    dtype = torch.promote_types(X.dtype, K.dtype)
+    return ConvSteps(X.to(dtype), K.to(dtype), bias.to(dtype), padding, stride, dilation)
+
+
+def pool_steps(X, pool_size=None, stride=None, padding=None, mode=None, dilation=None):
+    """Parse the public arguments (a tensor or an ``nn.MaxPool2d`` / ``nn.AvgPool2d``) into ``PoolSteps``."""
+    if isinstance(X, nn.Module) and not isinstance(pool_size, nn.Module):
+        X, pool_size = pool_size, X
+    extra = {}
+    if isinstance(pool_size, nn.Module):
+        layer = pool_size
+        if not isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+            raise TypeError(f"pool_stepper takes an nn.MaxPool2d or nn.AvgPool2d, got {type(layer).__name__}")
+        given = {"stride": stride, "padding": padding, "mode": mode, "dilation": dilation}
+        clash = [name for name, v in given.items() if v is not None]
+        if clash:
+            raise ValueError(f"the layer already fixes {', '.join(clash)}; leave {'it' if len(clash) == 1 else 'them'} out")
+        if layer.ceil_mode:
+            raise ValueError("ceil_mode=True is not supported: the stepper shows the floor in the size formula")
+        pool_size, stride, padding = layer.kernel_size, layer.stride, layer.padding
+        if isinstance(layer, nn.MaxPool2d):
+            mode, dilation = "max", layer.dilation
+        else:
+            mode = "avg"
+            extra = {"count_include_pad": layer.count_include_pad, "divisor_override": layer.divisor_override}
+    if X is None:
+        raise ValueError("pool_stepper needs an input X to slide the window over")
+    mode = "max" if mode is None else mode
+    if mode not in ("max", "avg"):
+        raise ValueError(f"unknown pooling mode {mode!r}: use 'max' or 'avg'")
+    X = _squeeze_to(_tensor(X, "X"), 2, "X", "2-D (height, width); pool one channel at a time, e.g. X[0]")
+    pool_size = _positive(2 if pool_size is None else pool_size, "pool_size")
+    # stride None means "as large as the window", as nn.MaxPool2d does.
+    stride = _positive(pool_size if stride is None else stride, "stride")
+    padding = _non_negative(0 if padding is None else padding, "padding")
+    dilation = _positive(1 if dilation is None else dilation, "dilation")
+    if mode == "avg" and dilation != (1, 1):
+        raise ValueError("average pooling has no dilation in PyTorch; use mode='max' or dilation=1")
+    for p, k, d in zip(padding, pool_size, dilation):
+        if p > _span(k, d) // 2:
+            raise ValueError(f"padding {padding} is more than half the pooling window {pool_size}: some windows would "
+                             f"hold only padding (PyTorch refuses this too); use padding <= window // 2")
+    _check_fits(X.shape, padding, pool_size, dilation, "pooling window")
+    return PoolSteps(X, pool_size, stride, padding, dilation, mode, **extra)
+
+
+def receptive_field(X, kernel_sizes=((2, 2), (2, 2)), kernels=None):
+    X = _squeeze_to(_tensor(X, "X"), 2, "X", "2-D (height, width)")
+    if kernels is not None:
+        kernels = [_tensor(K, "kernel") for K in kernels]
+        if any(K.dim() != 2 for K in kernels):
+            raise ValueError("each kernel of the receptive-field view must be 2-D (k_h, k_w)")
+        kernel_sizes = [tuple(K.shape) for K in kernels]
+    if not kernel_sizes:
+        raise ValueError("kernel_sizes must list at least one kernel size, e.g. ((2, 2), (2, 2))")
+    sizes = [_positive(k, "kernel size") for k in kernel_sizes]
+    return ReceptiveField(X, sizes, kernels)
