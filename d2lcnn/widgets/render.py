@@ -94,7 +94,7 @@ border-radius:6px;background:#f6f8fb;color:#1f2933;cursor:pointer;line-height:1.
 .d2s-panel>figcaption{font-weight:600;font-size:13px;margin:0 0 4px;color:#323f4b}
 .d2s-sub{font-size:12px;color:#616e7c;margin:6px 0 2px}
 .d2s-scroll{overflow:auto;max-width:100%;max-height:75vh;padding:2px}
-.d2s-grid{display:grid;gap:2px;width:max-content;
+.d2s-grid{display:grid;gap:2px;contain:strict;
 font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace}
 .d2s-grid i{font-style:normal;display:flex;align-items:center;justify-content:center;position:relative;
 width:var(--c);height:var(--h);font-size:var(--f);border-radius:3px;background:var(--in);color:var(--ink);
@@ -103,13 +103,13 @@ white-space:nowrap;overflow:hidden}
 .d2s-grid i.u{opacity:.45;outline:1px dashed #9aa5b1;outline-offset:-2px}
 .d2s-grid i.w{background:var(--win);color:#3b2600;box-shadow:inset 0 0 0 2px var(--ring);opacity:1}
 .d2s-grid i.p.w{background:repeating-linear-gradient(135deg,#ffe6ad 0 3px,#ffcf70 3px 6px);color:#7a5200}
-.d2s-grid i.win{background:#ffd0ca;box-shadow:inset 0 0 0 2px var(--max);color:#8a1c12;font-weight:700}
+.d2s-grid i.win{background:#ffd0ca;box-shadow:inset 0 0 0 2px var(--max);color:#8a1c12}
 .d2s-kl .d2s-x i[data-k]::after{content:"×" attr(data-k);position:absolute;right:1px;bottom:-1px;
 font-size:.62em;color:#8f5400;font-weight:600}
 .d2s-k i{background:var(--ker);box-shadow:inset 0 0 0 1px var(--kring)}
 .d2s-y i{background:#f5f6f8;box-shadow:inset 0 0 0 1px #e0e4e9;cursor:pointer}
 .d2s-y i.f{background:var(--out);color:#134023;box-shadow:none}
-.d2s-y i.cur{background:var(--cur);color:#fff;font-weight:700}
+.d2s-y i.cur{background:var(--cur);color:#fff}
 .d2s-rf i{cursor:pointer}.d2s-rf i.r{background:var(--rf);box-shadow:inset 0 0 0 2px var(--rfring)}
 .d2s-rf .d2s-y i.r{background:var(--rf)}.d2s-rf i.cur{background:var(--rfring);color:#fff;box-shadow:none}
 .d2s-bias{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin-top:6px}
@@ -138,7 +138,8 @@ return(s==='-0'||s==='')?'0':s}
 function fac(v){var s=fmt(v);return s.charAt(0)==='-'?'('+s+')':s}
 function init(root){
 root.setAttribute('data-ready','1');
-var D=JSON.parse(root.querySelector('script.d2s-data').textContent),G={},gs=root.querySelectorAll('.d2s-grid');
+var D=JSON.parse(root.querySelector('script.d2s-data').textContent),G={},gs=root.querySelectorAll('.d2s-grid'),
+tags=/ d2s-kl/.test(root.className);
 for(var n=0;n<gs.length;n++)G[gs[n].getAttribute('data-g')]=gs[n].children;
 var math=root.querySelector('.d2s-math'),hint=root.querySelector('.d2s-hint');
 if(hint)hint.style.display='none';
@@ -174,7 +175,7 @@ function mark(t,add){var cs=cells(t),best=-1;
 if(D.mode==='max')for(var n=0;n<cs.length;n++)if(best<0||val(0,cs[n][0],cs[n][1])>val(0,cs[best][0],cs[best][1]))best=n;
 for(var c=0;c<D.ci;c++)for(n=0;n<cs.length;n++){var el=G['x'+c][cs[n][0]*W+cs[n][1]];
 if(add){el.classList.add('w');if(n===best)el.classList.add('win');
-if(D.K)el.setAttribute('data-k',fmt(D.K[(oc*D.ci+c)*cs.length+n]))}
+if(tags)el.setAttribute('data-k',fmt(D.K[(oc*D.ci+c)*cs.length+n]))}
 else{el.classList.remove('w');el.classList.remove('win');el.removeAttribute('data-k')}}
 G.y[t].classList[add?'add':'remove']('cur')}
 function lines(t){var cs=cells(t),y=fmt(D.Y[oc*N+t]),vs=[],n;
@@ -241,14 +242,16 @@ def rf_text(kernel_sizes, layer, i, j, lang):
 
 # --------------------------------------------------------------- pieces
 
-def _cell_style(texts, cols):
-    """Cells just wide enough for the longest number (square for short ones);
-    smaller type for big grids."""
+def _cell_style(texts, rows, cols):
+    """Cells just wide enough for the longest number (square for short ones),
+    smaller type for big grids, and the grid's own size spelled out: with it
+    (and CSS containment) a step re-lays out one grid, not the whole figure."""
     chars = max((len(t) for t in texts), default=1)
     font = 13 if cols <= 12 else 11
     height = 26 if font == 13 else 22
     width = max(height, round(chars * font * 0.62 + 8))
-    return f"--c:{width}px;--h:{height}px;--f:{font}px;grid-template-columns:repeat({cols},var(--c))"
+    return (f"--c:{width}px;--h:{height}px;--f:{font}px;grid-template-columns:repeat({cols},var(--c));"
+            f"width:{cols * (width + 2) - 2}px;height:{rows * (height + 2) - 2}px")
 
 
 def _grid(name, rows, cols, texts, classes, extra_cls="", attrs=None, size_texts=None):
@@ -256,7 +259,7 @@ def _grid(name, rows, cols, texts, classes, extra_cls="", attrs=None, size_texts
     attrs = attrs or [""] * len(texts)
     cells = "".join(("<i" + (f' class="{c}"' if c else "") + f"{a}>{escape(t)}</i>")
                     for t, c, a in zip(texts, classes, attrs))
-    style = _cell_style(size_texts or texts, cols)
+    style = _cell_style(size_texts or texts, rows, cols)
     return (f'<div class="d2s-scroll"><div class="d2s-grid {extra_cls}" data-g="{name}" role="img" '
             f'aria-label="{rows}×{cols}" style="{style}">{cells}</div></div>')
 
@@ -338,6 +341,10 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
     max_mode = not conv and steps.mode == "max"
     kernel_texts = ([fmt(num(v)) for v in steps.K[out_channel].flatten().tolist()] if conv else [])
 
+    # The ×weight tag on window cells only fits when the kernel numbers are short
+    # (and is kept to grids small enough that its extra layout per step is cheap).
+    tags = " d2s-kl" if conv and max(len(t) for t in kernel_texts) <= 3 and Wp <= 16 else ""
+
     # Input grids: padding and never-reached cells get their class once, here.
     in_grids = []
     window = {rc: n for n, rc in enumerate(frame0.cells)}
@@ -358,7 +365,7 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
                 texts.append(fmt(num(steps.padded[c, r, q])))
                 classes.append(" ".join(cls))
                 attrs.append(f' data-k="{escape(kernel_texts[c * steps.kh * steps.kw + window[(r, q)]])}"'
-                             if conv and (r, q) in window else "")
+                             if tags and (r, q) in window else "")
         sub = (f'<div class="d2s-sub">{_both("channel")} {c}</div>' if steps.c_in > 1 else "")
         in_grids.append(sub + _grid(f"x{c}", Hp, Wp, texts, classes, "d2s-x", attrs))
     pad_note = (f' <span class="d2s-sub">(+ {_both("padded")} {_pair_text(steps.padding)})</span>'
@@ -418,8 +425,6 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
                        b=[num(v) for v in steps.bias.flatten().tolist()])
     else:
         payload.update(mode=steps.mode, cip=int(bool(steps.count_include_pad)), dv=steps.divisor_override or 0)
-    # The × weight tag on window cells only fits when the kernel numbers are short.
-    tags = " d2s-kl" if conv and max(len(t) for t in kernel_texts) <= 3 and steps.kh * steps.kw <= 49 else ""
     return _root(steps.kind, payload, lang, body, tags)
 
 
