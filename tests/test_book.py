@@ -84,3 +84,13 @@ def test_language_switch_and_chooser(site):
     assert "阅读中文版" in en and "Read in English" in zh
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="en/index.html"' in index and 'href="zh/index.html"' in index
+
+
+def test_pages_load_nothing_from_other_hosts(site):
+    """Readers offline or behind a firewall get a complete page: scripts, styles, fonts are local."""
+    import re
+    for page in (site / "en").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|img)[^>]+src="(?:https?:)?//[^"]+"|<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>', text)
+        remote = [r for r in remote if 'rel="canonical"' not in r]
+        assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"

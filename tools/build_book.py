@@ -19,6 +19,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import tarfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -46,6 +47,39 @@ def caption_for(caption, lang):
     return (zh or en).strip() if lang == "zh" else en.strip()
 
 
+MATHJAX = "mathjax@3.2.2"
+
+
+def local_mathjax():
+    """MathJax's files from the npm registry, cached in _build; None where npm cannot get them.
+
+    Sphinx loads MathJax from a public CDN by default, which readers behind a
+    firewall (or offline) cannot reach; a copy served with the site always works.
+    """
+    cache = BUILD / "mathjax" / MATHJAX
+    if not (cache / "es5" / "tex-mml-chtml.js").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        tmp = BUILD / "mathjax" / "download"
+        tmp.mkdir(parents=True, exist_ok=True)
+        try:
+            name = subprocess.run([npm, "pack", MATHJAX, "--silent"], cwd=tmp, check=True, timeout=300,
+                                  capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            with tarfile.open(tmp / name) as tar:
+                members = [m for m in tar.getmembers()
+                           if m.name == "package/es5/tex-mml-chtml.js" or m.name.startswith("package/es5/output/chtml/fonts/woff-v2/")]
+                tar.extractall(tmp, members=members, filter="data")
+        except (subprocess.SubprocessError, OSError, tarfile.TarError, IndexError) as err:
+            print(f"warning: could not fetch {MATHJAX} with npm ({err}); pages will load MathJax from a CDN")
+            return None
+        if cache.exists():
+            shutil.rmtree(cache)
+        shutil.move(str(tmp / "package"), cache)
+        shutil.rmtree(tmp)
+    return cache
+
+
 def stage(lang):
     """Write the sources of one edition to _build/src/<lang>; return that folder."""
     import yaml
@@ -65,7 +99,15 @@ def stage(lang):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     info = LANGS[lang]
     config["title"] = info["title"]
-    config.setdefault("sphinx", {}).setdefault("config", {})["language"] = info["sphinx_language"]
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["language"] = info["sphinx_language"]
+    mathjax = local_mathjax()
+    if mathjax is not None:
+        shutil.copytree(mathjax / "es5", src / "_static" / "mathjax")
+        sphinx_config["html_static_path"] = ["_static"]
+        sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
+    else:
+        print("warning: npm not found; pages will load MathJax from a CDN")
     # The switch swaps /en/ and /zh/ in the address, so it works at any depth and on any host.
     config.setdefault("html", {})["announcement"] = (
         f'<a href="../{info["other"]}/index.html" onclick="var p=location.href;'
