@@ -191,10 +191,17 @@ if(D.ci===1)return[terms[0]+tail+' = '+y];
 for(c=0;c<D.ci;c++)out.push(L('channel')+' '+c+': '+terms[c]+' = '+fmt(sums[c]));
 out.push(sums.map(fac).join(' + ')+tail+' = '+y);return out}
 function say(){if(D.t==='rf')math.textContent=rftext();else math.textContent=lines(cur).join('\n')}
-function go(t){t=Math.max(0,Math.min(N-1,t));if(t===cur)return;mark(cur,false);var n;
+function go(t){t=Math.max(0,Math.min(N-1,t));if(t===cur)return;
+follow(t);mark(cur,false);var n;
 if(t>cur)for(n=cur+1;n<=t;n++){G.y[n].textContent=fmt(D.Y[oc*N+n]);G.y[n].classList.add('f')}
 else for(n=t+1;n<=cur;n++){G.y[n].textContent='';G.y[n].classList.remove('f')}
 cur=t;mark(t,true);slider.value=t;pos.textContent=(t+1)+' / '+N;say()}
+function follow(t){var cs=cells(t),a=cs[0],z=cs[cs.length-1];for(var c=0;c<D.ci;c++){
+var g=G['x'+c][0].parentNode;show(g,z[0],z[1]);show(g,a[0],a[1])}show(G.y[0].parentNode,Math.floor(t/D.ow),t%D.ow)}
+function show(g,r,c){var sc=g.parentNode;if(sc.scrollWidth<=sc.clientWidth&&sc.scrollHeight<=sc.clientHeight)return;
+var w=parseFloat(g.style.getPropertyValue('--c'))+2,h=parseFloat(g.style.getPropertyValue('--h'))+2,x=c*w,y=r*h;
+if(x<sc.scrollLeft)sc.scrollLeft=x;else if(x+w+4>sc.scrollLeft+sc.clientWidth)sc.scrollLeft=x+w+4-sc.clientWidth;
+if(y<sc.scrollTop)sc.scrollTop=y;else if(y+h+4>sc.scrollTop+sc.clientHeight)sc.scrollTop=y+h+4-sc.clientHeight}
 function play(p){if(p===!!timer)return;if(p){if(cur>=N-1)go(0);
 timer=setInterval(function(){if(cur>=N-1)play(false);else go(cur+1)},D.ms)}
 else{clearInterval(timer);timer=null}
