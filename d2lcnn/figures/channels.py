@@ -8,53 +8,11 @@ in red. Labels are in English; the notebook cell carries bilingual alt text.
 """
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, WINDOW, _fmt, _frame, _grid, _values
+
 __all__ = ["plot_multi_in_corr", "plot_conv1x1", "plot_pooling", "plot_pool_stride_padding"]
-
-# (face, edge) pairs, the same palette as the figures of chapters 1-3
-INPUT = ("#dbe8f6", "#3b6ea5")
-KERNEL = ("#fde0b8", "#d9771b")
-OUTPUT = ("#d5eecf", "#3d8b3d")
-PAD = ("#ececec", "#9a9a9a")
-WINDOW = "#d9771b"
-WIN = "#c62828"
-MUTED = "#5f5f5f"
-
-
-def _values(x):
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().numpy()
-    return np.asarray(x, dtype=float)
-
-
-def _fmt(v):
-    if np.isinf(v):
-        return "−∞" if v < 0 else "∞"
-    return f"{int(v)}" if float(v).is_integer() else f"{v:.2g}"
-
-
-def _grid(ax, values, x0, y0, colors, pad_mask=None, show=True, fontsize=10, cell=1.0, bold=None):
-    """Draw a matrix with its top-left corner at (x0, y0); y grows downwards."""
-    values = _values(values)
-    rows, cols = values.shape
-    for i in range(rows):
-        for j in range(cols):
-            padded = pad_mask is not None and pad_mask[i, j]
-            face, edge = PAD if padded else colors
-            ax.add_patch(Rectangle((x0 + j * cell, y0 + i * cell), cell, cell, facecolor=face,
-                                   edgecolor=edge, lw=0.8, hatch="///" if padded else None))
-            if show:
-                strong = bold is not None and bold[i, j]
-                ax.text(x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell, _fmt(values[i, j]),
-                        ha="center", va="center", fontsize=fontsize,
-                        color=WIN if strong else (MUTED if padded else "black"),
-                        fontweight="bold" if strong else "normal")
-
-
-def _frame(ax, x, y, w, h, color=WINDOW, lw=2.4, ls="-"):
-    ax.add_patch(Rectangle((x, y), w, h, fill=False, edgecolor=color, lw=lw, ls=ls, zorder=5))
 
 
 def _caption(ax, x, y, text, size=9, color=MUTED):

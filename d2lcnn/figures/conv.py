@@ -7,47 +7,11 @@ Labels are in English; the notebook cell carries the bilingual alt text.
 """
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from matplotlib.patches import Rectangle
 
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, _fmt, _frame, _grid, _values
+
 __all__ = ["plot_flatten_shuffle", "plot_dense_vs_local", "plot_corr2d", "plot_padding", "plot_stride"]
-
-# (face, edge) pairs
-INPUT = ("#dbe8f6", "#3b6ea5")
-KERNEL = ("#fde0b8", "#d9771b")
-OUTPUT = ("#d5eecf", "#3d8b3d")
-PAD = ("#ececec", "#9a9a9a")
-MUTED = "#5f5f5f"
-
-
-def _values(x):
-    if isinstance(x, torch.Tensor):
-        x = x.detach().cpu().numpy()
-    return np.asarray(x, dtype=float)
-
-
-def _fmt(v):
-    return f"{int(v)}" if float(v).is_integer() else f"{v:.2g}"
-
-
-def _grid(ax, values, x0, y0, colors, hatch_mask=None, show=True, fontsize=10, cell=1.0):
-    """Draw a matrix with its top-left corner at (x0, y0), y growing downwards."""
-    values = _values(values)
-    rows, cols = values.shape
-    for i in range(rows):
-        for j in range(cols):
-            padded = hatch_mask is not None and hatch_mask[i, j]
-            face, edge = PAD if padded else colors
-            ax.add_patch(Rectangle((x0 + j * cell, y0 + i * cell), cell, cell, facecolor=face,
-                                   edgecolor=edge, lw=0.8, hatch="///" if padded else None))
-            if show:
-                ax.text(x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell, _fmt(values[i, j]),
-                        ha="center", va="center", fontsize=fontsize,
-                        color=MUTED if padded else "black")
-
-
-def _frame(ax, x, y, w, h, color, lw=2.5, ls="-"):
-    ax.add_patch(Rectangle((x, y), w, h, fill=False, edgecolor=color, lw=lw, ls=ls, zorder=5))
 
 
 def _finish(ax, width, height, title=None):
@@ -174,7 +138,7 @@ def plot_padding(n=3, k=3, padding=1, values=None):
     mask[padding:padding + n, padding:padding + n] = False
     out = m - k + 1
     fig, ax = plt.subplots(figsize=(7, 3))
-    _grid(ax, full, 0, 0, INPUT, hatch_mask=mask)
+    _grid(ax, full, 0, 0, INPUT, pad_mask=mask)
     _frame(ax, 0, 0, k, k, KERNEL[1])
     x_k = m + 1.2
     _sign(ax, m + 0.6, m / 2, "⋆")
@@ -204,7 +168,7 @@ def plot_stride(n=(4, 4), k=(2, 2), padding=(1, 1), stride=(3, 2)):
     mask = np.ones((mh, mw), dtype=bool)
     mask[ph:ph + nh, pw:pw + nw] = False
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    _grid(ax, np.zeros((mh, mw)), 0, 0, INPUT, hatch_mask=mask, show=False)
+    _grid(ax, np.zeros((mh, mw)), 0, 0, INPUT, pad_mask=mask, show=False)
     colors = plt.get_cmap("Dark2").colors
     x_y = mw + 2.0
     y_y = (mh - oh) / 2
