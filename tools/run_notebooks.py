@@ -39,9 +39,9 @@ def clean(nb):
             data = out.get("data", {})
             if WIDGET in data:
                 continue
-            out.pop("metadata", None) if not out.get("metadata") else None
-            if "metadata" in out and out.output_type in ("display_data", "execute_result"):
-                out["metadata"] = {}
+            if out.output_type in ("display_data", "execute_result"):
+                out["metadata"] = {}  # image sizes and the like; nbformat requires the key
+                out.pop("transient", None)  # display ids of live updates
             outputs.append(out)
         cell.outputs = outputs
     return nb
