@@ -114,3 +114,28 @@ def test_labels_and_show_images(data_root):
     assert len(axes) == 6 and axes[0].get_title() == d2lcnn.get_fashion_mnist_labels(labels[:1])[0]
     with pytest.raises(ValueError, match="do not fit"):
         d2lcnn.show_images(images[:7], 2, 3)
+
+
+def test_upsampling_skips_antialias_but_not_its_result(data_root):
+    """28 -> 224 uses plain bilinear (antialiasing never filters when enlarging); shrinking keeps it."""
+    import torch.nn.functional as F
+    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=False)
+    up = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=224)
+    down = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=14)
+    mixed = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=(56, 14))
+    assert not up._antialias and down._antialias and mixed._antialias
+    X = images[:32].unsqueeze(1).float() / 255
+    for loader in (up, down, mixed):
+        expected = F.interpolate(X, size=loader.resize, mode="bilinear", antialias=True, align_corners=False)
+        assert torch.allclose(next(iter(loader))[0], expected, atol=1e-6, rtol=0)
+
+
+def test_loader_memory_is_the_uint8_split(data_root):
+    """The loader keeps the uint8 tensors it was given (no float copy of the split): memory <= 2x uint8 size."""
+    train_iter, test_iter = d2lcnn.load_data_fashion_mnist(256, resize=224, root=data_root, device="cpu", seed=0)
+    images, _ = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    assert train_iter.images.dtype == torch.uint8
+    assert train_iter.images.untyped_storage().data_ptr() == images.untyped_storage().data_ptr()
+    held = sum(t.untyped_storage().nbytes() for it in (train_iter, test_iter) for t in (it.images, it.labels))
+    uint8_size = 70000 * 28 * 28
+    assert held <= 2 * uint8_size

@@ -111,3 +111,59 @@ def test_profiles_plan(monkeypatch, device):
     monkeypatch.setenv("D2LCNN_PROFILE", "slow")
     with pytest.raises(ValueError, match="unknown run profile 'slow'"):
         profiles.current_profile()
+
+
+def test_macs_per_example_matches_flop_counter():
+    """The forward-hook count equals torch.utils.flop_counter's for the book's nets, and falls back otherwise."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from d2lcnn.training import _hooks_can_count, _macs_per_example
+
+    def reference(net, X):
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            net.eval()(X)
+        return counter.get_total_flops() / 2
+
+    class Matmul(nn.Module):  # multiplies in its own forward: hooks would miss it
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(784, 10))
+
+        def forward(self, X):
+            return X.flatten(1) @ self.w
+
+    cases = [(small_lenet(), 28), (d2lcnn.lenet_bn(scratch=True), 28), (d2lcnn.resnet18(), 64),
+             (nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), 28), (nn.Sequential(Matmul()), 28)]
+    for net, size in cases:
+        X = torch.rand(2, 1, size, size)
+        assert _macs_per_example(net, X) == reference(net, X[:1]) > 0
+    assert _hooks_can_count(small_lenet()) and not _hooks_can_count(nn.Sequential(Matmul()))
+
+
+def test_speed_settings_cpu(monkeypatch):
+    from d2lcnn import training
+    cpu = torch.device("cpu")
+    mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    assert training.speed_settings(small_lenet(), cpu, fast=False) == (None, False)
+    assert training.speed_settings(mlp, cpu) == (None, False) or training._cpu_has_bf16()
+    monkeypatch.setattr(training, "_cpu_has_bf16", lambda: False)
+    assert training.speed_settings(small_lenet(), cpu) == (None, True)  # channels_last in fp32
+    assert training.speed_settings(mlp, cpu) == (None, False)
+    monkeypatch.setattr(training, "_cpu_has_bf16", lambda: True)
+    assert training.speed_settings(small_lenet(), cpu) == (torch.bfloat16, True)
+
+
+def test_fast_and_plain_train_alike(data_root, monkeypatch):
+    """fast=True (channels_last, fp32 here) changes speed, not results: same losses to float rounding."""
+    from d2lcnn import training
+    monkeypatch.setattr(training, "_cpu_has_bf16", lambda: False)
+    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    runs = []
+    for fast in (True, False):
+        d2lcnn.set_seed(3)
+        sub = d2lcnn.FashionMNISTBatches(images[:1024], labels[:1024], 128, shuffle=True, seed=0)
+        test = d2lcnn.FashionMNISTBatches(images[1024:1536], labels[1024:1536], 128)
+        runs.append(d2lcnn.train_ch6(small_lenet(), sub, test, 2, 0.1, "cpu", init="kaiming",
+                                     profile="full", fast=fast, plot=False))
+    assert runs[0]["train_loss"] == pytest.approx(runs[1]["train_loss"], rel=1e-3)
+    assert abs(runs[0]["final"]["test_acc"] - runs[1]["final"]["test_acc"]) <= 2 / 512

@@ -1,0 +1,47 @@
+"""The benchmark's reference pipeline (d2l's DataLoader) and d2lcnn's loader feed the same images."""
+import importlib.util
+import pathlib
+
+import pytest
+import torch
+
+import d2lcnn
+
+SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "train_speed.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("train_speed", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("resize", [28, 224])
+def test_same_seed_same_images(bench, data_root, resize):
+    """Same seed: same examples in the same order, two epochs running; pixels equal at 28 px, within 1/255 at 224."""
+    ref_train, ref_test = bench.reference_loaders(64, resize, data_root, seed=11, num_workers=0)
+    ours_train, ours_test = d2lcnn.load_data_fashion_mnist(64, resize=resize, root=data_root, device="cpu", seed=11)
+    for _ in range(2):  # each epoch draws a new permutation from the same generator in both
+        for (Xr, yr), (Xo, yo) in zip(ref_train, ours_train):
+            assert torch.equal(yr, yo)
+            if resize == 28:
+                assert torch.equal(Xr, Xo)
+            else:  # PIL resizes each uint8 image and rounds; d2lcnn resizes the float batch
+                assert Xr.shape == Xo.shape and (Xr - Xo).abs().max() <= 1 / 255 + 1e-6
+            break
+    (Xr, yr), (Xo, yo) = next(iter(ref_test)), next(iter(ours_test))
+    assert torch.equal(yr, yo) and (Xr - Xo).abs().max() <= (0 if resize == 28 else 1 / 255 + 1e-6)
+
+
+def test_fixed_permutation_identical_28px(bench, data_root):
+    """For one fixed permutation the reference DataLoader and FashionMNISTBatches.batch give identical tensors."""
+    from torch.utils.data import DataLoader
+    ref_train, _ = bench.reference_loaders(128, 28, data_root, seed=0, num_workers=0)
+    perm = torch.randperm(60000, generator=torch.Generator().manual_seed(123))
+    loader = DataLoader(ref_train.dataset, 128, sampler=perm.tolist())
+    ours, _ = d2lcnn.load_data_fashion_mnist(128, root=data_root, device="cpu", seed=0)
+    for k, (Xr, yr) in zip(range(3), loader):
+        Xo, yo = ours.batch(perm[k * 128:(k + 1) * 128])
+        assert torch.equal(Xr, Xo) and torch.equal(yr, yo)
