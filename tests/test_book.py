@@ -94,3 +94,61 @@ def test_pages_load_nothing_from_other_hosts(site):
         remote = re.findall(r'<(?:script|img)[^>]+src="(?:https?:)?//[^"]+"|<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>', text)
         remote = [r for r in remote if 'rel="canonical"' not in r]
         assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stepper_works_on_the_built_site(served, lang):
+    """The edge-detection stepper of chapter 2 steps on the static page, in the edition's language."""
+    import os
+    from urllib.parse import urlparse
+
+    import torch
+
+    import d2lcnn
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("/usr/bin/chromium is not installed (CI installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    X = torch.ones((6, 8))
+    X[:, 2:6] = 0
+    expected = d2lcnn.conv_stepper(X, torch.tensor([[1.0, -1.0]])).frames[9]
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                   else (problems.append(route.request.url), route.abort()))
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and "favicon" not in (m.location or {}).get("url", "") else None)
+        page.goto(f"{served}/{lang}/chapters/02_conv_layer.html")
+        stepper = page.locator(".d2s").first
+        stepper.scroll_into_view_if_needed()
+        for _ in range(9):
+            stepper.locator("[data-a=next]").click()
+        assert stepper.get_attribute("data-lang") == lang
+        assert stepper.locator(".d2s-math").text_content() == expected.text(lang)
+        assert stepper.locator(".d2s-pos").text_content() == f"10 / {6 * 7}"
+        shots = REPO / "_build" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        stepper.screenshot(path=str(shots / f"stepper_ch2_{lang}.png"))
+        browser.close()
+    problems = [p for p in problems if "favicon.ico" not in p]
+    assert not problems, problems

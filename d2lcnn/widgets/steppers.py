@@ -57,7 +57,7 @@ class PoolStepper(_Stepper):
     """A pooling window sliding over an input; see ``pool_stepper``."""
 
 
-def conv_stepper(X, K=None, padding=None, stride=None, dilation=None, bias=None, out_channel=0, lang="en"):
+def conv_stepper(X, K=None, padding=None, stride=None, dilation=None, bias=None, out_channel=0, lang="auto"):
     """Step a convolution kernel over ``X``, one output element per step.
 
     X: (h, w) or (c_i, h, w) (a leading batch of one is dropped). K: (k_h, k_w),
@@ -67,7 +67,8 @@ def conv_stepper(X, K=None, padding=None, stride=None, dilation=None, bias=None,
     padding added on each side as in ``nn.Conv2d``. bias: a number or one per
     output channel. out_channel: which output channel to watch first (the page
     offers a selector when there are several). lang: 'en', 'zh' or 'auto'
-    (follow the page's ``<html lang>``).
+    (the default: follow the page's ``<html lang>``, so the book's
+    Chinese edition shows Chinese labels and Jupyter shows its own language).
     """
     import torch.nn as nn
     layer = K if isinstance(K, nn.Module) else X if isinstance(X, nn.Module) else None
@@ -75,7 +76,7 @@ def conv_stepper(X, K=None, padding=None, stride=None, dilation=None, bias=None,
     return ConvStepper(steps, out_channel, lang, repr(layer) if layer is not None else None)
 
 
-def pool_stepper(X, pool_size=2, stride=None, padding=None, mode=None, dilation=None, lang="en"):
+def pool_stepper(X, pool_size=2, stride=None, padding=None, mode=None, dilation=None, lang="auto"):
     """Step a max or average pooling window over a matrix ``X``.
 
     ``pool_size`` may also be an ``nn.MaxPool2d`` / ``nn.AvgPool2d`` (or pass the
@@ -121,7 +122,7 @@ class ReceptiveFieldView:
         return f"<ReceptiveFieldView: layers {self.rf.shapes}; display it in a notebook and click a cell>"
 
 
-def receptive_field_view(X, kernel_sizes=((2, 2), (2, 2)), kernels=None, selected=None, lang="en"):
+def receptive_field_view(X, kernel_sizes=((2, 2), (2, 2)), kernels=None, selected=None, lang="auto"):
     """Stacked stride-1 convolutions without padding over ``X``.
 
     Click an output cell (or an intermediate one) to light up every cell of the
