@@ -50,8 +50,8 @@ def _markdown_sources(nb_path, tag):
 def test_editions_hold_one_language(site, lang, other):
     for nb_path in CHAPTERS:
         page = (site / lang / "chapters" / f"{nb_path.stem}.html").read_text(encoding="utf-8")
-        title = _markdown_sources(nb_path, lang)[0].lstrip("# ").strip()
-        other_title = _markdown_sources(nb_path, other)[0].lstrip("# ").strip()
+        title = _markdown_sources(nb_path, lang)[0].splitlines()[0].lstrip("# ").strip()
+        other_title = _markdown_sources(nb_path, other)[0].splitlines()[0].lstrip("# ").strip()
         assert title in page
         assert f">{other_title}<" not in page, f"{lang} edition of {nb_path.name} shows the {other} title"
 
@@ -150,5 +150,7 @@ def test_stepper_works_on_the_built_site(served, lang):
         shots.mkdir(parents=True, exist_ok=True)
         stepper.screenshot(path=str(shots / f"stepper_ch2_{lang}.png"))
         browser.close()
-    problems = [p for p in problems if "favicon.ico" not in p]
+    # Jupyter Book 1 emits sphinx-thebe's config script twice on every page (an upstream
+    # bug, also in a bare `jupyter-book create` book); nothing else may fail.
+    problems = [p for p in problems if "favicon.ico" not in p and "'THEBE_JS_URL' has already been declared" not in p]
     assert not problems, problems

@@ -37,7 +37,7 @@ def _steppers():
         "layer": conv_stepper(torch.randn(1, 5, 5), nn.Conv2d(1, 2, 3, padding=1, dilation=(1, 2))),
         "max": pool_stepper(X, 3, stride=2, padding=1),
         "avg": pool_stepper(X, (2, 3), stride=(1, 2), padding=(1, 1), mode="avg"),
-        "rf": receptive_field_view(torch.arange(25.0).reshape(5, 5), ((2, 2), (3, 2))),
+        "rf": receptive_field_view(torch.arange(25.0).reshape(5, 5), ((2, 2), (3, 2)), lang="en"),
         "auto": conv_stepper(X, torch.ones(2, 2), lang="auto"),
     }
 

@@ -24,10 +24,11 @@ def test_all_exported():
 
 
 def test_flatten_shuffle():
+    open_before = set(plt.get_fignums())
     fig = conv.plot_flatten_shuffle()
     assert isinstance(fig, Figure) and len(fig.axes) == 3
     assert any("64 inputs" in t for t in texts(fig))
-    assert not plt.get_fignums()  # closed: a notebook shows it once
+    assert set(plt.get_fignums()) == open_before  # closed: a notebook shows it once
 
 
 def test_dense_vs_local():

@@ -103,8 +103,10 @@ def stage(lang):
     sphinx_config["language"] = info["sphinx_language"]
     mathjax = local_mathjax()
     if mathjax is not None:
-        shutil.copytree(mathjax / "es5", src / "_static" / "mathjax")
-        sphinx_config["html_static_path"] = ["_static"]
+        # Not under _static: Jupyter Book adds every .js found there as a page script,
+        # which would load MathJax a second time.
+        shutil.copytree(mathjax / "es5", src / "_mathjax" / "mathjax")
+        sphinx_config["html_static_path"] = ["_mathjax"]
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     else:
         print("warning: npm not found; pages will load MathJax from a CDN")
