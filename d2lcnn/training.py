@@ -96,9 +96,8 @@ def accuracy(y_hat, y):
 
 
 def _num_examples(data_iter):
-    for attr in ("num_examples",):
-        if hasattr(data_iter, attr):
-            return int(getattr(data_iter, attr))
+    if hasattr(data_iter, "num_examples"):  # d2lcnn's own batches
+        return int(data_iter.num_examples)
     dataset = getattr(data_iter, "dataset", None)
     if dataset is not None:
         return len(dataset)
