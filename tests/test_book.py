@@ -154,3 +154,11 @@ def test_stepper_works_on_the_built_site(served, lang):
     # bug, also in a bare `jupyter-book create` book); nothing else may fail.
     problems = [p for p in problems if "favicon.ico" not in p and "'THEBE_JS_URL' has already been declared" not in p]
     assert not problems, problems
+
+
+def test_both_languages_preview_builds(tmp_path):
+    """`jupyter-book build .` (the twin-after-twin preview the README mentions) builds with no warnings."""
+    subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(REPO),
+                    "-W", "-n", "--path-output", str(tmp_path)], check=True, stdout=subprocess.DEVNULL)
+    page = (tmp_path / "_build" / "html" / "chapters" / "06_lenet.html").read_text(encoding="utf-8")
+    assert "LeNet: The First Convolutional Network" in page and "卷积神经网络（LeNet）" in page
