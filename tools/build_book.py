@@ -105,8 +105,8 @@ def stage(lang):
     if mathjax is not None:
         # Not under _static: Jupyter Book adds every .js found there as a page script,
         # which would load MathJax a second time.
-        shutil.copytree(mathjax / "es5", src / "_mathjax" / "mathjax")
-        sphinx_config["html_static_path"] = ["_mathjax"]
+        shutil.copytree(mathjax / "es5", src / "_site" / "mathjax")
+        sphinx_config["html_static_path"] = ["_site"]
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     else:
         print("warning: npm not found; pages will load MathJax from a CDN")
@@ -115,6 +115,11 @@ def stage(lang):
         f'<a href="../{info["other"]}/index.html" onclick="var p=location.href;'
         f"var q=p.replace('/{lang}/','/{info['other']}/');if(q!==p){{location.href=q;return false;}}\">"
         f'{info["switch"]}</a>')
+    # A 3x3 kernel over a grid as the site icon (browsers ask for one; without it, a 404 on every page).
+    (src / "_site").mkdir(exist_ok=True)
+    (src / "_site" / "favicon.svg").write_text(FAVICON, encoding="utf-8")
+    config["html"]["favicon"] = "_site/favicon.svg"
+
     (src / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -125,10 +130,16 @@ def stage(lang):
     return src
 
 
+FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+           '<rect width="16" height="16" rx="2" fill="#dbe8f6"/>'
+           '<rect x="1" y="1" width="9" height="9" fill="#fde0b8" stroke="#d9771b"/>'
+           '<rect x="11" y="11" width="4" height="4" fill="#3d8b3d"/></svg>')
+
 INDEX = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>d2lcnn · 卷积神经网络</title>
+<link rel="icon" href="en/_static/favicon.svg">
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;text-align:center}
 a{display:block;margin:1rem;padding:1rem;border:1px solid #ccc;border-radius:.5rem;text-decoration:none;font-size:1.2rem}</style>
 <script>
