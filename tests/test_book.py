@@ -98,18 +98,9 @@ def test_pages_load_nothing_from_other_hosts(site):
 
 @pytest.fixture(scope="module")
 def served(site):
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    from _browser import serve
+    with serve(site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -121,17 +112,16 @@ def test_stepper_works_on_the_built_site(served, lang):
     import torch
 
     import d2lcnn
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("/usr/bin/chromium is not installed (CI installs Debian's chromium)")
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     X = torch.ones((6, 8))
     X[:, 2:6] = 0
     expected = d2lcnn.conv_stepper(X, torch.tensor([[1.0, -1.0]])).frames[9]
     problems = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1100, "height": 900})
         page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
                    else (problems.append(route.request.url), route.abort()))

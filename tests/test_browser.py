@@ -5,9 +5,7 @@ buttons and keys a reader would and compare what the page shows with the
 Python frames. Any console error, page error or request to another host fails
 the test. Skipped only where Chromium or Playwright is missing (CI has both).
 """
-import http.server
 import os
-import threading
 from urllib.parse import urlparse
 
 import pytest
@@ -17,9 +15,8 @@ from torch import nn
 from d2lcnn.widgets import conv_stepper, pool_stepper, receptive_field_view
 from d2lcnn.widgets.frames import fmt, num
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+from _browser import CHROMIUM, CHROMIUM_ARGS, serve
+
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
@@ -52,27 +49,19 @@ def _page(lang, names):
             f'<body style="max-width:860px;margin:16px auto;padding:0 8px">{body}</body></html>')
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     (root / "index.html").write_text(_page("en", list(STEPPERS)), encoding="utf-8")
     (root / "zh.html").write_text(_page("zh-CN", ["auto", "rf"]), encoding="utf-8")
-    handler = lambda *a, **k: _Quiet(*a, directory=str(root), **k)  # noqa: E731
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -18,7 +18,8 @@ import torch
 
 import d2lcnn
 
-CHROMIUM = "/usr/bin/chromium"
+from _browser import CHROMIUM, CHROMIUM_ARGS
+
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (requirements.txt has it)")
@@ -68,9 +69,7 @@ def test_stepper_steps_in_jupyterlab(lab):
     frames = d2lcnn.conv_stepper(X, torch.tensor([[1.0, -1.0]])).frames
     errors = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(f"{lab}/lab/tree/stepper.ipynb")
