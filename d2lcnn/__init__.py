@@ -7,6 +7,7 @@ by hand), ``data`` (Fashion-MNIST), ``training`` (``train_ch6`` and friends),
 FLOPs), ``models`` (one file per architecture) and ``widgets`` (the window
 stepper).
 """
+from .lang import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
 from .inspect import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
@@ -14,6 +15,8 @@ from .training import *  # noqa: F401,F403
 from .profiles import current_profile, plan_run  # noqa: F401
 from .plot import LivePlot  # noqa: F401
 from .models import *  # noqa: F401,F403
+from .recipes import *  # noqa: F401,F403
+from .results import *  # noqa: F401,F403
 from .widgets import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
 

@@ -174,7 +174,8 @@ def speed_settings(net, device, fast=True):
     if device.type == "cuda":
         return (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16), has_conv
     if device.type == "cpu":
-        return (torch.bfloat16 if _cpu_has_bf16() else None), has_conv
+        # fp32 on every CPU, so a chapter prints the same numbers on every processor (see issue 9).
+        return None, has_conv
     return None, False
 
 
@@ -348,7 +349,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
 
 def _make_plot(num_epochs):
     from .plot import LivePlot
-    return LivePlot("epoch", ["train loss", "train acc", "test acc"], xlim=(0, num_epochs))
+    return LivePlot({"en": "epoch", "zh": "迭代周期"},
+                    [{"en": "train loss", "zh": "训练损失"}, {"en": "train acc", "zh": "训练精度"},
+                     {"en": "test acc", "zh": "测试精度"}], xlim=(0, num_epochs))
 
 
 def _progress_bar():

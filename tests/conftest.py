@@ -14,6 +14,8 @@ def pytest_configure(config):
     if not os.environ.get("D2LCNN_DATA") and (SHARED_DATA / "FashionMNIST").is_dir():
         os.environ["D2LCNN_DATA"] = str(SHARED_DATA)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # Figures render once per language, as in the committed outputs nbval compares with.
+    os.environ["D2LCNN_OUTPUTS"] = "both"
 
 
 @pytest.fixture(scope="session")

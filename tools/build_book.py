@@ -37,6 +37,11 @@ def edition_notebook(path, lang):
     other = LANGS[lang]["other"]
     nb["cells"] = [c for c in nb["cells"]
                    if not (c["cell_type"] == "markdown" and other in c.get("metadata", {}).get("tags", []))]
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            # A bilingual figure is saved once per language (d2lcnn.show_figure); keep this edition's.
+            cell["outputs"] = [o for o in cell.get("outputs", [])
+                               if o.get("metadata", {}).get("d2lcnn", {}).get("lang", lang) == lang]
     nb.setdefault("metadata", {})["language_edition"] = lang
     return nb
 

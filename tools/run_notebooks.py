@@ -40,7 +40,9 @@ def clean(nb):
             if WIDGET in data:
                 continue
             if out.output_type in ("display_data", "execute_result"):
-                out["metadata"] = {}  # image sizes and the like; nbformat requires the key
+                # image sizes and the like go; the language tag of a bilingual figure stays
+                lang_tag = out.get("metadata", {}).get("d2lcnn")
+                out["metadata"] = {"d2lcnn": lang_tag} if lang_tag else {}
                 out.pop("transient", None)  # display ids of live updates
             outputs.append(out)
         cell.outputs = outputs
@@ -63,6 +65,8 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=7200, help="seconds per cell")
     args = parser.parse_args(argv)
     profile = os.environ.setdefault("D2LCNN_PROFILE", "auto")
+    # Every figure is saved in both languages; each edition of the site keeps its own.
+    os.environ["D2LCNN_OUTPUTS"] = "both"
     if profile == "quick":
         sys.exit("refusing to save outputs of the quick profile: the book shows full or auto runs")
     for path in args.notebooks:

@@ -1,0 +1,3 @@
+"""Figures of the alexnet chapter, drawn with matplotlib in the reader's language (see d2lcnn.lang)."""
+
+__all__ = []

@@ -1,0 +1,143 @@
+"""The reader's language (English or Chinese) for figures, plots and widget labels.
+
+In Jupyter or Colab a reader sees one language: ``d2lcnn.set_lang('zh')``
+switches figures and plots to Chinese (default English, or $D2LCNN_LANG).
+
+The book itself is built from notebooks whose committed outputs hold *both*
+renderings of every figure: when $D2LCNN_OUTPUTS is ``both`` (set by
+``tools/run_notebooks.py`` and by the test suite, so nbval sees the same
+outputs), ``show_figure`` displays one figure per language and tags each output
+with ``{"d2lcnn": {"lang": ...}}`` in its metadata; ``tools/build_book.py``
+keeps the edition's own.
+
+Chinese text needs a CJK font that matplotlib can find: Debian's
+``fonts-noto-cjk`` (the build and CI install it), any system CJK font, or the
+font a pip-installed package such as ``noto-cjk`` ships. Without one, Chinese
+figures are still drawn, with a single warning.
+"""
+import contextlib
+import os
+import warnings
+
+__all__ = ["LANGS", "set_lang", "get_lang", "output_langs", "tr", "lang_context", "show_figure"]
+
+LANGS = ("en", "zh")
+ENV_VAR = "D2LCNN_LANG"
+OUTPUTS_ENV = "D2LCNN_OUTPUTS"
+META_KEY = "d2lcnn"  # output metadata: {"d2lcnn": {"lang": "en"}}
+_lang = None
+
+# Font families tried in order; matplotlib falls back glyph by glyph along the list,
+# so Latin text keeps DejaVu Sans and Chinese characters come from the first CJK font found.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "Source Han Sans SC",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC",
+             "Heiti SC", "Arial Unicode MS")
+
+
+def _check(lang):
+    value = str(lang).strip().lower()
+    if value not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: use 'en' (English) or 'zh' (中文)")
+    return value
+
+
+def set_lang(lang):
+    """Show figures, plots and widget labels in ``'en'`` or ``'zh'`` from now on."""
+    global _lang
+    _lang = _check(lang)
+
+
+def get_lang():
+    """The current language: set by ``set_lang``, else $D2LCNN_LANG, else ``'en'``."""
+    if _lang is not None:
+        return _lang
+    env = os.environ.get(ENV_VAR)
+    return _check(env) if env else "en"
+
+
+def output_langs():
+    """The languages a figure is rendered in: both when building the book, else the current one."""
+    mode = os.environ.get(OUTPUTS_ENV, "").strip().lower()
+    if mode in ("", "one"):
+        return (get_lang(),)
+    if mode != "both":
+        raise ValueError(f"{OUTPUTS_ENV}={mode!r} is not understood: use 'both' or leave it unset")
+    return LANGS
+
+
+def tr(en, zh, lang=None):
+    """``en`` or ``zh``, whichever matches ``lang`` (default: the current language)."""
+    return zh if _check(lang or get_lang()) == "zh" else en
+
+
+_warned = False
+
+
+def _cjk_families():
+    """The installed CJK font families from ``CJK_FONTS``, registering a pip-installed one if needed."""
+    from matplotlib import font_manager
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = [f for f in CJK_FONTS if f in names]
+    if not found:
+        try:  # optional: `pip install noto-cjk` ships the font files with the package
+            import noto_cjk  # type: ignore
+            for path in getattr(noto_cjk, "font_paths", lambda: [])():
+                font_manager.fontManager.addfont(str(path))
+            names = {f.name for f in font_manager.fontManager.ttflist}
+            found = [f for f in CJK_FONTS if f in names]
+        except Exception:  # noqa: BLE001 - any failure just means: no packaged font
+            pass
+    return found
+
+
+@contextlib.contextmanager
+def lang_context(lang=None):
+    """Matplotlib settings for drawing in ``lang``: a CJK font for Chinese, and minus signs it has."""
+    import matplotlib
+    global _warned
+    lang = _check(lang or get_lang())
+    rc = {}
+    if lang == "zh":
+        cjk = _cjk_families()
+        if cjk:
+            rc = {"font.family": ["DejaVu Sans", *cjk], "axes.unicode_minus": False}
+        elif not _warned:
+            _warned = True
+            warnings.warn("no Chinese font found for matplotlib, so Chinese labels will show as boxes: "
+                          "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) and restart the kernel",
+                          stacklevel=3)
+    with matplotlib.rc_context(rc):
+        yield lang
+
+
+def _display():
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return None
+    return display if get_ipython() is not None else None
+
+
+def show_figure(draw, langs=None):
+    """Draw ``draw(lang)`` (a function returning a matplotlib Figure) in each output language and show it.
+
+    In a notebook each figure becomes one output tagged with its language; the
+    figures are closed afterwards, so the inline backend shows no extra copy.
+    Returns ``{lang: figure}``, so a script can save them.
+    """
+    import matplotlib.pyplot as plt
+    if not callable(draw):
+        raise TypeError(f"draw must be a function lang -> matplotlib Figure, got {type(draw).__name__}")
+    show = _display()
+    figures = {}
+    for lang in langs or output_langs():
+        with lang_context(lang):
+            fig = draw(lang)
+            if not hasattr(fig, "savefig"):
+                raise TypeError(f"draw({lang!r}) returned {type(fig).__name__}, not a matplotlib Figure")
+            if show is not None:
+                show(fig, metadata={META_KEY: {"lang": lang}})
+        plt.close(fig)
+        figures[lang] = fig
+    return figures
