@@ -7,6 +7,7 @@ is the book's Fashion-MNIST network for 224x224 inputs; ``image_size=227`` with
 from torch import nn
 
 from ..ops import conv_output_size
+from ._checks import check_channels_classes
 
 __all__ = ["alexnet"]
 
@@ -22,6 +23,7 @@ def _final_map_size(image_size):
 
 def alexnet(in_channels=1, num_classes=10, dropout=0.5, image_size=224):
     """AlexNet; the first dense layer is sized for ``image_size`` (224 -> 256*5*5 = 6400 inputs)."""
+    check_channels_classes(in_channels, num_classes)
     side = _final_map_size(image_size)
     return nn.Sequential(
         # A large window with a large stride shrinks the image fast while it is still big.

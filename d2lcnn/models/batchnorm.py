@@ -8,6 +8,8 @@ batch normalization after every convolution and dense layer of LeNet.
 import torch
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["batch_norm", "BatchNorm", "lenet_bn"]
 
 
@@ -52,6 +54,9 @@ class BatchNorm(nn.Module):
 
     def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.1):
         super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
+            raise ValueError(f"num_features must be a positive int (the channels or features to normalize), "
+                             f"got {num_features!r}")
         if num_dims not in (2, 4):
             raise ValueError(f"num_dims must be 2 (dense layer) or 4 (convolution), got {num_dims!r}")
         shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
@@ -66,6 +71,10 @@ class BatchNorm(nn.Module):
         if X.dim() != self.num_dims:
             raise ValueError(f"this BatchNorm was built for {self.num_dims}-D inputs, "
                              f"got shape {tuple(X.shape)}")
+        if X.shape[1] != self.gamma.shape[1]:
+            raise ValueError(f"this BatchNorm normalizes {self.gamma.shape[1]} features/channels, but the input "
+                             f"has {X.shape[1]} (shape {tuple(X.shape)}); build it as "
+                             f"BatchNorm({X.shape[1]}, num_dims={self.num_dims}) or check the layer before it")
         Y, self.moving_mean, self.moving_var = batch_norm(
             X, self.gamma, self.beta, self.moving_mean, self.moving_var,
             eps=self.eps, momentum=self.momentum, training=self.training)
@@ -81,6 +90,7 @@ def lenet_bn(scratch=True, in_channels=1, num_classes=10):
     There is no padding on the first convolution, so 28x28 inputs reach the
     dense part as 16 x 4 x 4 = 256 values.
     """
+    check_channels_classes(in_channels, num_classes)
     if scratch:
         bn2d, bn1d = (lambda c: BatchNorm(c, num_dims=4)), (lambda c: BatchNorm(c, num_dims=2))
     else:

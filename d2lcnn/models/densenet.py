@@ -8,6 +8,8 @@ Transition layers between dense blocks halve the channels and the image.
 import torch
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["conv_block", "bottleneck_block", "DenseBlock", "transition_block", "densenet", "densenet121"]
 
 # Every conv output here is normalized before it is used again (by the next layer, the
@@ -67,6 +69,7 @@ def densenet(growth_rate=32, num_convs_in_dense_blocks=(4, 4, 4, 4), in_channels
 
     Every block and transition is a top-level layer, so a shape table lists them one by one.
     """
+    check_channels_classes(in_channels, num_classes)
     layers = [nn.Sequential(
         nn.Conv2d(in_channels, init_channels, kernel_size=7, stride=2, padding=3, bias=False),
         nn.BatchNorm2d(init_channels), nn.ReLU(),

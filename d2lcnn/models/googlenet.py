@@ -7,6 +7,8 @@ global average pooling and one dense layer make the network.
 import torch
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["Inception", "googlenet"]
 
 
@@ -38,6 +40,7 @@ class Inception(nn.Module):
 
 def googlenet(in_channels=1, num_classes=10):
     """GoogLeNet as five stages b1..b5 and a dense layer; the book trains it on 96x96 inputs."""
+    check_channels_classes(in_channels, num_classes)
     b1 = nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3), nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2, padding=1))

@@ -6,6 +6,8 @@ network of the same chapter (ReLU, max pooling), which trains faster.
 """
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["lenet"]
 
 _VARIANTS = {
@@ -19,6 +21,7 @@ def lenet(activation="sigmoid", in_channels=1, num_classes=10):
     if activation not in _VARIANTS:
         raise ValueError(f"unknown activation {activation!r}: use 'sigmoid' (the 1998 LeNet) "
                          f"or 'relu' (the modernised LeNet)")
+    check_channels_classes(in_channels, num_classes)
     act, pool = _VARIANTS[activation]
     return nn.Sequential(
         # Padding 2 turns a 28x28 Fashion-MNIST image into the 32x32 the 1998 net expected.

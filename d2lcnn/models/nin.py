@@ -6,6 +6,8 @@ one channel per class and global average pooling turns each channel into a score
 """
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["nin_block", "nin"]
 
 
@@ -19,6 +21,7 @@ def nin_block(in_channels, out_channels, kernel_size, strides, padding):
 
 def nin(in_channels=1, num_classes=10, dropout=0.5):
     """NiN for 224x224 inputs, with AlexNet's window sizes and channel counts."""
+    check_channels_classes(in_channels, num_classes)
     return nn.Sequential(
         nin_block(in_channels, 96, kernel_size=11, strides=4, padding=0),
         nn.MaxPool2d(3, stride=2),

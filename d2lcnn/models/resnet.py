@@ -8,6 +8,8 @@ original (v1) or pre-activation (v2) ordering.
 from torch import nn
 from torch.nn import functional as F
 
+from ._checks import check_channels_classes
+
 __all__ = ["Residual", "Bottleneck", "PreActResidual", "PreActBottleneck",
            "resnet_block", "resnet18", "resnet"]
 
@@ -159,6 +161,7 @@ def resnet(depth=18, in_channels=1, num_classes=10, preact=False):
     256, 512 channels, times 4 for bottleneck blocks), [BN, ReLU for v2], global
     average pooling, Flatten, Linear.
     """
+    check_channels_classes(in_channels, num_classes)
     if depth not in _DEPTHS:
         raise ValueError(f"unsupported ResNet depth {depth!r}: choose one of {sorted(_DEPTHS)}")
     kind, num_residuals = _DEPTHS[depth]

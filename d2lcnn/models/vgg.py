@@ -6,6 +6,8 @@ channels) per block; five blocks take 224x224 down to 7x7.
 """
 from torch import nn
 
+from ._checks import check_channels_classes
+
 __all__ = ["vgg_block", "vgg", "scale_arch", "VGG11_ARCH", "VGG16_ARCH", "VGG19_ARCH"]
 
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
@@ -32,6 +34,7 @@ def scale_arch(conv_arch, ratio):
 
 def vgg(conv_arch, in_channels=1, num_classes=10, dropout=0.5):
     """A VGG network for 224x224 inputs: one ``vgg_block`` per entry of ``conv_arch``, then three dense layers."""
+    check_channels_classes(in_channels, num_classes)
     if len(conv_arch) != 5:
         # The first dense layer expects 7x7 maps, i.e. 224 halved five times.
         raise ValueError(f"conv_arch must list 5 blocks (224 / 2**5 = 7), got {len(conv_arch)}")
