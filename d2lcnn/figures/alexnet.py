@@ -1,3 +1,161 @@
-"""Figures of the alexnet chapter, drawn with matplotlib in the reader's language (see d2lcnn.lang)."""
+"""Figures of the alexnet chapter, drawn with matplotlib in the reader's language (see d2lcnn.lang).
 
-__all__ = []
+A network is drawn as a column of layer boxes, read from top (input) to bottom
+(class scores). The boxes and the output shape beside each one come from the
+real ``nn.Sequential`` of the package, run on the ``meta`` device (shapes
+without arithmetic), so the figure cannot drift from the code it illustrates.
+Colours: convolutions orange, pooling blue, dense layers green, input grey.
+"""
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from torch import nn
+
+from .. import lang as _lang
+from ..inspect import layer_shapes
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD
+
+__all__ = ["plot_lenet_alexnet"]
+
+BLOCK = ("#e9def5", "#7b4fa6")  # a whole VGG block: purple, so it differs from a single convolution
+COLORS = {"input": PAD, "conv": KERNEL, "pool": INPUT, "dense": OUTPUT, "block": BLOCK}
+BOX_W, BOX_H, STEP = 5.0, 0.62, 0.95  # box size and vertical distance between boxes
+
+
+def _check_lang(lang):
+    """The language to draw in; a clear ValueError for anything but 'en' / 'zh'."""
+    return _lang._check(lang or _lang.get_lang())
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _shape_text(shape):
+    return "×".join(str(s) for s in shape[1:])
+
+
+def _sep(lang):
+    return "，" if lang == "zh" else ", "
+
+
+def _describe(layer, lang):
+    """(kind, label) of one layer, or None for a layer folded into its neighbour."""
+    tr = lambda en, zh: _lang.tr(en, zh, lang)  # noqa: E731
+    sep = _sep(lang)
+    if isinstance(layer, nn.Conv2d):
+        kh, kw = _pair(layer.kernel_size)
+        parts = [f"{tr('conv', '卷积')} {kh}×{kw}", f"{layer.out_channels} {tr('ch', '通道')}"]
+        if max(_pair(layer.stride)) > 1:
+            parts.append(f"{tr('stride', '步幅')} {_pair(layer.stride)[0]}")
+        if max(_pair(layer.padding)) > 0:
+            parts.append(f"{tr('pad', '填充')} {_pair(layer.padding)[0]}")
+        return "conv", sep.join(parts)
+    if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
+        k = _pair(layer.kernel_size)[0]
+        s = _pair(layer.stride)[0]
+        name = tr("max pool", "最大汇聚") if isinstance(layer, nn.MaxPool2d) else tr("avg pool", "平均汇聚")
+        return "pool", f"{name} {k}×{k}{sep}{tr('stride', '步幅')} {s}"
+    if isinstance(layer, nn.Linear):
+        return "dense", f"{tr('dense', '全连接')} {layer.out_features}"
+    if isinstance(layer, nn.Sequential):  # a VGG block
+        convs = [m for m in layer if isinstance(m, nn.Conv2d)]
+        if not convs:
+            raise ValueError("a block to draw must contain at least one Conv2d")
+        k = _pair(convs[0].kernel_size)[0]
+        return "block", tr(f"block: {len(convs)} × conv {k}×{k}, {convs[-1].out_channels} ch",
+                           f"块：{len(convs)} 个 {k}×{k} 卷积，{convs[-1].out_channels} 通道")
+    return None
+
+
+def _suffix(layer, lang):
+    """Text added to the previous box for an activation or dropout layer, or None."""
+    if isinstance(layer, nn.ReLU):
+        return "ReLU"
+    if isinstance(layer, nn.Sigmoid):
+        return "sigmoid"
+    if isinstance(layer, nn.Dropout):
+        return _lang.tr("dropout", "暂退法", lang)
+    return None
+
+
+def _stack_rows(net, input_shape, lang):
+    """[(kind, label, output shape text)] for an ``nn.Sequential`` fed one input of ``input_shape``."""
+    if not isinstance(net, nn.Sequential):
+        raise TypeError(f"net must be an nn.Sequential, got {type(net).__name__}")
+    X = torch.empty(1, *input_shape, device="meta")
+    shapes = layer_shapes(net, X)
+    rows = [("input", f"{_lang.tr('input', '输入', lang)}", _shape_text(X.shape))]
+    for layer, (_, _, shape) in zip(net, shapes):
+        described = _describe(layer, lang)
+        if described is not None:
+            rows.append([described[0], described[1], _shape_text(shape)])
+            continue
+        extra = _suffix(layer, lang)
+        if extra is not None and len(rows) > 1:
+            rows[-1][1] += f" + {extra}"
+        # Flatten and other shape-only layers draw no box: the next dense box shows its width.
+    return [tuple(r) for r in rows]
+
+
+def _draw_stack(ax, x0, rows, title, y0=0.0, shape_side="right"):
+    """Draw rows as boxes from y0 downwards with arrows between them; returns the bottom y."""
+    ax.text(x0 + BOX_W / 2, y0 - 0.55, title, ha="center", va="bottom", fontsize=11, fontweight="bold")
+    for i, (kind, label, shape) in enumerate(rows):
+        y = y0 + i * STEP
+        face, edge = COLORS[kind]
+        ax.add_patch(FancyBboxPatch((x0, y), BOX_W, BOX_H, boxstyle="round,pad=0.02,rounding_size=0.08",
+                                    facecolor=face, edgecolor=edge, lw=1.2))
+        ax.text(x0 + BOX_W / 2, y + BOX_H / 2, label, ha="center", va="center", fontsize=8.5)
+        if shape_side == "right":
+            ax.text(x0 + BOX_W + 0.12, y + BOX_H / 2, shape, ha="left", va="center", fontsize=8, color=MUTED)
+        else:
+            ax.text(x0 - 0.22, y + BOX_H / 2, shape, ha="right", va="center", fontsize=8, color=MUTED)
+        if i:
+            ax.add_patch(FancyArrowPatch((x0 + BOX_W / 2, y - STEP + BOX_H), (x0 + BOX_W / 2, y),
+                                         arrowstyle="-|>", mutation_scale=9, color=MUTED, lw=1))
+    return y0 + (len(rows) - 1) * STEP + BOX_H
+
+
+def _legend(ax, x, y, lang, kinds=("conv", "pool", "dense")):
+    names = {"conv": _lang.tr("convolution", "卷积层", lang), "pool": _lang.tr("pooling", "汇聚层", lang),
+             "dense": _lang.tr("dense", "全连接层", lang),
+             "block": _lang.tr("VGG block", "VGG 块", lang)}
+    for i, kind in enumerate(kinds):
+        face, edge = COLORS[kind]
+        ax.add_patch(FancyBboxPatch((x + i * 2.3, y), 0.35, 0.3, boxstyle="round,pad=0.01,rounding_size=0.04",
+                                    facecolor=face, edgecolor=edge, lw=1))
+        ax.text(x + i * 2.3 + 0.5, y + 0.15, names[kind], ha="left", va="center", fontsize=8.5)
+
+
+def _finish(fig, ax, xlim, ylim, title):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(ylim[1], ylim[0])  # y grows downwards: the input is at the top
+    ax.axis("off")
+    ax.set_title(title, fontsize=12)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def plot_lenet_alexnet(lang=None, figsize=(9, 7.2)):
+    """LeNet (28×28 input) beside AlexNet (224×224 input) as columns of layer boxes with output shapes.
+
+    Both networks are the package's own (``lenet()`` and ``alexnet()``, one
+    input channel, 10 classes); activations and dropout are written into the
+    box of the layer they follow.
+    """
+    from ..models import alexnet, lenet
+    lang = _check_lang(lang)
+    with torch.device("meta"):  # shapes only: no memory for AlexNet's 47 M weights
+        lenet_rows = _stack_rows(lenet(), (1, 28, 28), lang)
+        alex_rows = _stack_rows(alexnet(), (1, 224, 224), lang)
+    with _lang.lang_context(lang):  # a CJK font for Chinese labels, also when called directly
+        fig, ax = plt.subplots(figsize=figsize)
+        left, right = 1.3, 8.4
+        bottom = max(_draw_stack(ax, left, lenet_rows, "LeNet (1998)", shape_side="left"),
+                     _draw_stack(ax, right, alex_rows, "AlexNet (2012)"))
+        _legend(ax, 1.3, bottom + 0.45, lang)
+        title = _lang.tr("From LeNet to AlexNet: layers and output shapes (channels×height×width)",
+                         "从 LeNet 到 AlexNet：各层及其输出形状（通道×高×宽）", lang)
+        return _finish(fig, ax, (-0.3, right + BOX_W + 1.5), (-0.9, bottom + 0.9), title)
