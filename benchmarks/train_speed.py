@@ -46,13 +46,12 @@ initial weights and order) is printed as the accuracy check. A repeat of a
 larger case is ``--batches`` batches (default 8) after ``--warmup`` untimed
 ones (default 2) of a fresh iterator; no accuracy is computed there.
 
-Cases (the notes' recipes: model, resolution, batch size, lr, init):
-lenet (ReLU LeNet, 28, 256, 0.15, kaiming), lenet-sigmoid (28, 256, 0.9),
-alexnet (224, 128, 0.01), vgg (VGG-11 / 4, 224, 128, 0.05), nin (224, 128,
-0.1), googlenet (96, 128, 0.01), lenet-bn (28, 256, 1.0), resnet18 (96, 256,
-0.05), densenet (96, 256, 0.1). ``--cases`` defaults to ``lenet,alexnet`` on
-a CPU and to ``all`` when CUDA is present; on CUDA the table also shows the
-examples/sec the notes report and the ratio to it.
+Cases are the notes' recipes, read from ``d2lcnn.recipes`` (network, resolution,
+batch size, lr, init and the notes' examples/sec): lenet (``lenet_relu``),
+lenet-sigmoid, alexnet, vgg (``vgg11_4``), nin, googlenet, lenet-bn
+(``lenet_bn_scratch``), resnet18, densenet. ``--cases`` defaults to
+``lenet,alexnet`` on a CPU and to ``all`` when CUDA is present; on CUDA the
+table also shows the examples/sec the notes report and the ratio to it.
 
 Options: --cases, --pipelines, --repeats (>= 3 recommended), --batches,
 --warmup, --workers (reference DataLoader workers, default 4), --seed,
@@ -83,7 +82,7 @@ from torch import nn  # noqa: E402
 
 @dataclasses.dataclass(frozen=True)
 class Case:
-    model: str          # expression evaluated with d2lcnn.models' names in scope
+    recipe: str         # name in d2lcnn.recipes, which holds the network and its hyper-parameters
     resize: int         # training resolution (28 = no resize)
     batch_size: int
     lr: float
@@ -92,23 +91,22 @@ class Case:
     notes_device: str | None
 
 
-CASES = {
-    "lenet": Case("lenet('relu')", 28, 256, 0.15, "kaiming", 33082.3, "cpu"),
-    "lenet-sigmoid": Case("lenet('sigmoid')", 28, 256, 0.9, "xavier", 34923.8, "cpu"),
-    "alexnet": Case("alexnet()", 224, 128, 0.01, "xavier", 1432.2, "cuda"),
-    "vgg": Case("vgg(scale_arch(VGG11_ARCH, 4))", 224, 128, 0.05, "xavier", 1030.3, "cuda"),
-    "nin": Case("nin()", 224, 128, 0.1, "xavier", 1250.5, "cuda"),
-    "googlenet": Case("googlenet()", 96, 128, 0.01, "xavier", 2036.9, "cuda"),
-    "lenet-bn": Case("lenet_bn(scratch=True)", 28, 256, 1.0, "xavier", 24791.2, "cpu"),
-    "resnet18": Case("resnet18()", 96, 256, 0.05, "xavier", None, None),
-    "densenet": Case("densenet()", 96, 256, 0.1, "xavier", 1915.5, "cuda"),
-}
+def _case(name):
+    from d2lcnn.recipes import recipe
+    r = recipe(name)
+    return Case(name, r.resize, r.batch_size, r.lr, r.init, r.notes_examples_per_sec, r.notes_device)
+
+
+CASES = {case: _case(name) for case, name in (
+    ("lenet", "lenet_relu"), ("lenet-sigmoid", "lenet_sigmoid"), ("alexnet", "alexnet"), ("vgg", "vgg11_4"),
+    ("nin", "nin"), ("googlenet", "googlenet"), ("lenet-bn", "lenet_bn_scratch"), ("resnet18", "resnet18"),
+    ("densenet", "densenet"))}
 PIPELINES = ("reference", "d2lcnn", "d2lcnn-plain")
 
 
 def build_model(case):
-    from d2lcnn import models
-    return eval(case.model, {name: getattr(models, name) for name in models.__all__})  # noqa: S307
+    from d2lcnn.recipes import recipe
+    return recipe(case.recipe).build()
 
 
 # ---------------------------------------------------------------- reference pipeline (the notes, rewritten)

@@ -1,13 +1,248 @@
-"""Stored training results (benchmarks/results/*.json) and the chapters' "notes vs. this book" box.
+"""Stored training results and the chapters' "notes vs. this book" box.
 
-STUB: the reproduce-runner work (issue 12) replaces this with the real reader of
-benchmarks/results. The signature is fixed: chapters call ``results_box(name)``.
+``benchmarks/reproduce.py`` trains the notes' ten recipes (``d2lcnn.recipes``)
+over several seeds and keeps one JSON file per device in
+``benchmarks/results/`` (``cpu-amd-epyc.json``, ``cuda-nvidia-h200.json``).
+This module reads those files:
+
+* ``load_results(root=None)`` - every file, as dicts;
+* ``summarize(name)`` - for recipe ``name``, per device and mode (fast or
+  plain): the seeds, and mean, min and max of the final test and training
+  accuracy and of the speed;
+* ``results_box(name)`` - the notes' numbers beside that summary, as one
+  HTML box per output language in a notebook (tagged like ``show_figure``'s
+  figures so each edition of the book keeps its own), or as plain text
+  elsewhere. When nothing is stored for the recipe, the box says so.
+
+The folder is ``root`` if given, else $D2LCNN_RESULTS, else
+``benchmarks/results`` of the repository this package sits in. A
+pip-installed copy of the package has no such folder, and the box says that
+instead of showing numbers.
 """
-__all__ = ["results_box"]
+import html
+import json
+import os
+import pathlib
+import warnings
+
+from .lang import META_KEY, _display, output_langs, tr
+from .recipes import recipe
+
+__all__ = ["load_results", "summarize", "results_box"]
+
+ENV_VAR = "D2LCNN_RESULTS"
+REPRODUCE = "python benchmarks/reproduce.py"
+# Shown in the box in this order: GPUs first (the notes' recipes are GPU recipes), then CPUs.
+_DEVICE_ORDER = {"cuda": 0, "mps": 1, "cpu": 2}
 
 
-def results_box(name):
-    """Show the notes' result for recipe ``name`` beside the stored runs of this book (mean, range, device)."""
-    from .recipes import recipe
+def results_dir(root=None):
+    """The folder of stored results: ``root``, else $D2LCNN_RESULTS, else the repository's ``benchmarks/results``."""
+    if root is not None:
+        return pathlib.Path(root).expanduser()
+    if os.environ.get(ENV_VAR):
+        return pathlib.Path(os.environ[ENV_VAR]).expanduser()
+    return pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+
+
+def load_results(root=None):
+    """Every stored results file (``*.json`` in ``results_dir(root)``), sorted by file name.
+
+    Each is the file's dict (``device``, ``device_name``, ``runs``, ...) with
+    ``slug`` (the file's stem unless stored) and ``file`` added. A missing
+    folder gives ``[]``; an unreadable file is skipped with a warning.
+    """
+    folder = results_dir(root)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, ValueError) as err:
+            warnings.warn(f"skipping results file {path}: {err}", stacklevel=2)
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+            warnings.warn(f"skipping {path}: not a results file (no 'runs' list)", stacklevel=2)
+            continue
+        found.append({**data, "slug": data.get("slug") or path.stem, "file": path.name})
+    return found
+
+
+def _stats(values):
+    return {"mean": sum(values) / len(values), "min": min(values), "max": max(values)}
+
+
+def summarize(name, root=None):
+    """The stored runs of recipe ``name``, one dict per (device, mode), sorted.
+
+    Only full-recipe runs count (profile ``full``, the recipe's number of
+    epochs); a seed stored twice for the same device and mode counts once
+    (the last record). Each dict: ``recipe``, ``slug``, ``device``,
+    ``device_name``, ``fast``, ``mode`` (``'fast'``/``'plain'``), ``n``,
+    ``seeds``, and ``test_acc``, ``train_acc``, ``examples_per_sec``,
+    ``wall_s`` as ``{'mean', 'min', 'max'}``.
+    """
     r = recipe(name)
-    print(f"{r.title}: notes test acc {r.notes_test_acc:.3f}; no stored runs yet")
+    groups = {}
+    for data in load_results(root):
+        for run in data["runs"]:
+            if not isinstance(run, dict) or run.get("recipe") != r.name:
+                continue
+            if run.get("profile", "full") != "full" or run.get("epochs") != r.num_epochs:
+                continue
+            key = (data["slug"], bool(run.get("fast", True)))
+            group = groups.setdefault(key, {"data": data, "runs": {}})
+            group["runs"][int(run["seed"])] = run
+    rows = []
+    for (slug, fast), group in groups.items():
+        data, runs = group["data"], [group["runs"][s] for s in sorted(group["runs"])]
+        row = {"recipe": r.name, "slug": slug, "device": str(data.get("device", slug.split("-")[0])),
+               "device_name": str(data.get("device_name", slug)), "fast": fast,
+               "mode": "fast" if fast else "plain", "n": len(runs), "seeds": sorted(group["runs"])}
+        for field in ("test_acc", "train_acc", "examples_per_sec", "wall_s"):
+            values = [float(run[field]) for run in runs if run.get(field) is not None]
+            row[field] = _stats(values) if values else None
+        rows.append(row)
+    rows.sort(key=lambda row: (_DEVICE_ORDER.get(row["device"], 9), row["slug"], not row["fast"]))
+    return rows
+
+
+# ---------------------------------------------------------------- the box
+
+def _acc(stats):
+    if stats is None:
+        return "—", ""
+    if stats["min"] == stats["max"]:
+        return f"{stats['mean']:.3f}", ""
+    return f"{stats['mean']:.3f}", f"{stats['min']:.3f}–{stats['max']:.3f}"
+
+
+def _speed(value):
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _device_kind(device, lang):
+    return {"cpu": "CPU", "cuda": "GPU", "mps": tr("Apple GPU", "Apple GPU", lang)}.get(device, device.upper())
+
+
+def _box_rows(r, rows, lang):
+    """Header and body rows of the box: lists of (text, note) cells, the first cell a row header."""
+    header = [tr("Run", "运行", lang), tr("Train acc", "训练精度", lang), tr("Test acc", "测试精度", lang),
+              tr("Examples/s", "每秒样本数", lang), tr("Device", "设备", lang)]
+    notes_device = {"cpu": "CPU", "gpu": "GPU"}.get(r.notes_device, "—") if r.notes_device else "—"
+    body = [[(tr("The notes (1 run)", "笔记（1 次运行）", lang), ""), (f"{r.notes_train_acc:.3f}", ""),
+             (f"{r.notes_test_acc:.3f}", ""), (_speed(r.notes_examples_per_sec), ""), (notes_device, "")]]
+    for row in rows:
+        n = row["n"]
+        mode = tr("fast mode" if row["fast"] else "plain mode", "快速模式" if row["fast"] else "朴素模式", lang)
+        seeds = tr(f"{n} seed{'s' if n != 1 else ''}", f"{n} 个随机种子", lang)
+        speed = row["examples_per_sec"]
+        body.append([(tr(f"This book, {mode}, {seeds}", f"本书，{mode}，{seeds}", lang), ""),
+                     _acc(row["train_acc"]), _acc(row["test_acc"]),
+                     (_speed(speed["mean"] if speed else None), ""),
+                     (f"{row['device_name']} ({_device_kind(row['device'], lang)})", "")])
+    return header, body
+
+
+def _box_texts(r, rows, lang, folder_exists):
+    """Caption, and the lines under the table."""
+    recipe_line = tr(f"{r.num_epochs} epochs, lr {r.lr:g}, batch size {r.batch_size}, "
+                     f"{r.resize}×{r.resize} px, {r.init.capitalize()} init",
+                     f"{r.num_epochs} 个迭代周期，学习率 {r.lr:g}，批量大小 {r.batch_size}，"
+                     f"{r.resize}×{r.resize} 像素，{r.init.capitalize()} 初始化", lang)
+    caption = tr(f"{r.title}: the notes vs. this book ({recipe_line})",
+                 f"{r.title_zh}：笔记与本书对照（{recipe_line}）", lang)
+    command = f"{REPRODUCE} --only {r.name}"
+    if rows:
+        notes = [tr("Mean over seeds, with the lowest–highest in small print; the final epoch of the full recipe. "
+                    "Fast mode is train_ch6's default speed-ups, plain mode fast=False. "
+                    f"Stored in benchmarks/results/ by `{command}`.",
+                    "大字为各随机种子的均值，小字为最低值–最高值；均为完整训练设置最后一个迭代周期的结果。"
+                    "快速模式即 train_ch6 默认的加速设置，朴素模式为 fast=False。"
+                    f"数据保存在 benchmarks/results/ 中，由 `{command}` 生成。", lang)]
+    elif folder_exists:
+        notes = [tr(f"No stored runs of this recipe yet: run `{command}`.",
+                    f"尚无这一训练设置的存储结果：请运行 `{command}`。", lang)]
+    else:
+        notes = [tr("The stored runs (benchmarks/results/ in the book's repository) are not part of this copy "
+                    f"of d2lcnn; in a clone of the repository, `{command}` reproduces them.",
+                    "这份 d2lcnn 不含存储的运行结果（本书仓库中的 benchmarks/results/）；"
+                    f"在仓库的克隆中运行 `{command}` 即可复现。", lang)]
+    return caption, notes
+
+
+def _code_spans(text):
+    """HTML-escape ``text`` and turn `backquoted` parts into <code>."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _box_html(r, rows, lang, folder_exists):
+    header, body = _box_rows(r, rows, lang)
+    caption, notes = _box_texts(r, rows, lang, folder_exists)
+    cell = "padding:0.2em 0.7em;border-bottom:1px solid #ccc;"
+    out = [f'<div class="d2lcnn-results" lang="{"zh-Hans" if lang == "zh" else "en"}" '
+           'style="border:1px solid #999;border-radius:6px;padding:0.5em 0.8em;margin:0.5em 0;'
+           'max-width:52em;font-size:90%;">',
+           '<table style="border-collapse:collapse;margin:0;">',
+           f'<caption style="text-align:left;font-weight:bold;padding-bottom:0.3em;">{html.escape(caption)}</caption>',
+           "<thead><tr>" + "".join(
+               f'<th scope="col" style="{cell}text-align:{"left" if i in (0, 4) else "right"};">{html.escape(h)}</th>'
+               for i, h in enumerate(header)) + "</tr></thead>", "<tbody>"]
+    for row in body:
+        cells = []
+        for i, (text, note) in enumerate(row):
+            small = f'<br><small style="opacity:0.75;">{html.escape(note)}</small>' if note else ""
+            align = "left" if i in (0, 4) else "right"
+            if i == 0:
+                cells.append(f'<th scope="row" style="{cell}text-align:left;font-weight:normal;">{html.escape(text)}</th>')
+            else:
+                cells.append(f'<td style="{cell}text-align:{align};">{html.escape(text)}{small}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    out += [f'<p style="margin:0.4em 0 0 0;">{_code_spans(note)}</p>' for note in notes]
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _box_text(r, rows, lang, folder_exists):
+    header, body = _box_rows(r, rows, lang)
+    caption, notes = _box_texts(r, rows, lang, folder_exists)
+    lines = [caption, "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in body:
+        lines.append("| " + " | ".join(f"{text} ({note})" if note else text for text, note in row) + " |")
+    return "\n".join(lines + notes)
+
+
+class _Box:
+    """One language's box: HTML in a notebook, the text table as its plain-text form."""
+
+    def __init__(self, html_text, plain_text):
+        self._html, self._text = html_text, plain_text
+
+    def _repr_html_(self):
+        return self._html
+
+    def __repr__(self):
+        return self._text
+
+
+def results_box(name, root=None):
+    """Show the notes' result for recipe ``name`` beside the stored runs of this book (mean, range, device).
+
+    In a notebook: one box per output language (``d2lcnn.output_langs()``),
+    each tagged with its language, as HTML with the text table as its
+    plain-text form. Elsewhere: the text table, printed.
+    """
+    r = recipe(name)
+    rows = summarize(name, root)
+    folder_exists = results_dir(root).is_dir()
+    show = _display()
+    for lang in output_langs():
+        text = _box_text(r, rows, lang, folder_exists)
+        if show is not None:
+            show(_Box(_box_html(r, rows, lang, folder_exists), text), metadata={META_KEY: {"lang": lang}})
+        else:
+            print(text)

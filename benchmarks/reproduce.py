@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Reproduce the notes' ten training recipes over several seeds and store the results.
+
+    python benchmarks/reproduce.py                                   # all ten recipes, seeds 0,1,2, fast mode
+    python benchmarks/reproduce.py --only lenet_sigmoid,lenet_relu --seeds 0,1,2
+    python benchmarks/reproduce.py --plain --only nin,googlenet      # train_ch6(fast=False)
+    python benchmarks/reproduce.py --budget-s 1800                   # stop cleanly after 30 minutes
+
+Each run is one (recipe, seed, mode): ``d2lcnn.set_seed(seed)``, the loaders
+of ``d2lcnn.load_data_fashion_mnist(**recipe.loader_kwargs())``,
+``d2lcnn.set_seed(seed)`` again, a fresh ``recipe.build()``, then
+``d2lcnn.train_ch6(..., profile="full", fast=..., plot=False)`` with the
+recipe's epochs, learning rate and initialisation. Seeding twice makes a run
+repeatable and independent of how much randomness the loader drew; it is also
+what the LeNet chapter does for its extra seeds, so the stored runs can be
+compared with the chapter's own lines. The recipes come from
+``d2lcnn/recipes.py``: nothing is restated here.
+
+After every run the script writes ``benchmarks/results/<device-slug>.json``
+(``cpu-amd-epyc``, ``cuda-nvidia-h200``; see ``device_slug``) through a
+temporary file and a rename, so an interrupted run never leaves a broken
+file. It is resumable: a (recipe, seed, fast) already in the file is
+skipped, so the same command can be run again after an interruption or with
+more seeds. ``--budget-s`` stops between runs once that many seconds have
+passed and lists what it skipped.
+
+The file: ``device`` (``cpu``/``cuda``/``mps``), ``device_name``, ``slug``,
+``torch``, ``python``, ``date`` (of the last write) and ``runs``, one record
+per run: ``recipe``, ``seed``, ``fast``, ``profile`` (always ``full``),
+``epochs``, ``train_loss``, ``train_acc``, ``test_acc`` (final epoch),
+``test_acc_per_epoch``, ``train_acc_per_epoch``, ``train_loss_per_epoch``,
+``examples_per_sec`` (train_ch6's: training examples over training time),
+``wall_s`` (the whole run: loaders, network, training and evaluation),
+``threads``, ``torch``, ``python``, ``date``. ``d2lcnn.results_box(name)`` and
+``d2lcnn.summarize(name)`` read these files for the chapters.
+
+The GPU work is one command on a CUDA machine (all ten recipes, three seeds,
+fast mode; then plain mode for the recipes whose fast and plain runs disagreed):
+
+    python benchmarks/reproduce.py --seeds 0,1,2 && \\
+    python benchmarks/reproduce.py --seeds 0,1,2 --plain --only nin,googlenet,resnet18,lenet_bn_scratch,lenet_bn_builtin
+
+then commit ``benchmarks/results/cuda-*.json``. On a shared CPU, run it under
+the lock, one run per lock so others can take turns (it resumes):
+
+    for r in lenet_sigmoid lenet_relu lenet_bn_scratch lenet_bn_builtin; do for s in 0 1 2; do
+      flock /tmp/d2lcnn-cpu.lock python3 benchmarks/reproduce.py --only $r --seeds $s; done; done
+"""
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import re
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+RESULTS_DIR = REPO / "benchmarks" / "results"
+_clock = time.monotonic  # the budget's clock (tests replace it)
+
+
+def slugify(text):
+    """Lower-case ``text`` with runs of anything but letters and digits turned into single dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return slug[:60].strip("-") or "unknown"
+
+
+def model_slug(name):
+    """A device model name as a slug, without trademarks, clock speed and the words CPU/processor."""
+    text = re.sub(r"\((r|tm|c)\)", " ", str(name).lower())
+    text = re.sub(r"@.*$", " ", text)           # clock speed: '... CPU @ 2.20GHz'
+    text = re.sub(r"\b(cpu|processor)\b", " ", text)
+    return slugify(text)
+
+
+def cpu_name():
+    """The CPU's model name (from /proc/cpuinfo on Linux, else ``platform``)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def device_name(device):
+    import torch
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    if device.type == "mps":
+        return f"Apple {platform.machine()} (MPS)"
+    return cpu_name()
+
+
+def device_slug(device_type, name):
+    """``cpu-amd-epyc``, ``cuda-nvidia-h200``: the device type and its model name, safe as a file name."""
+    return f"{slugify(device_type)}-{model_slug(name)}"
+
+
+def run_key(record):
+    return (record["recipe"], int(record["seed"]), bool(record["fast"]))
+
+
+def read_results(path):
+    """The stored file at ``path`` as a dict, or ``None`` when there is none."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
+        raise SystemExit(f"{path} is not a results file (no 'runs' list); move it away or pass --out")
+    return data
+
+
+def write_atomic(path, data):
+    """Write ``data`` as JSON to ``path`` via a temporary file in the same folder and a rename."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def store_run(path, header, record):
+    """Add ``record`` to the file at ``path`` (re-read first, so nothing written meanwhile is lost)."""
+    data = read_results(path) or {**header, "runs": []}
+    data.update({k: v for k, v in header.items() if k not in ("device", "device_name", "slug")})
+    runs = [r for r in data["runs"] if run_key(r) != run_key(record)] + [record]
+    data["runs"] = sorted(runs, key=lambda r: (r["recipe"], not r["fast"], r["seed"]))
+    write_atomic(path, data)
+    return data
+
+
+def parse_list(text, what, convert=str):
+    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise ValueError(f"--{what} is empty")
+    return [convert(t) for t in items]
+
+
+def parse_args(argv=None):
+    import d2lcnn
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (default 0,1,2)")
+    p.add_argument("--only", default=None, help=f"comma-separated recipes (default all): {', '.join(d2lcnn.RECIPES)}")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--fast", dest="fast", action="store_true", default=True,
+                      help="train_ch6(fast=True), its default speed-ups (default)")
+    mode.add_argument("--plain", dest="fast", action="store_false", help="train_ch6(fast=False)")
+    p.add_argument("--budget-s", type=float, default=None,
+                   help="start no new run after this many seconds; say what was skipped")
+    p.add_argument("--out", default=None, help="results file (default benchmarks/results/<device-slug>.json)")
+    p.add_argument("--data", default=None,
+                   help="folder holding FashionMNIST/raw (default $D2LCNN_DATA, else ../shared/data, else the cache)")
+    p.add_argument("--device", default=None, help="default: d2lcnn.try_gpu()")
+    p.add_argument("--dry-run", action="store_true", help="list the runs that would be done, and stop")
+    args = p.parse_args(argv)
+    try:
+        args.seeds = parse_list(args.seeds, "seeds", int)
+    except ValueError as err:
+        p.error(f"--seeds must be comma-separated integers ({err})")
+    if args.only is None:
+        args.only = list(d2lcnn.RECIPES)
+    else:
+        try:
+            args.only = parse_list(args.only, "only")
+        except ValueError as err:
+            p.error(str(err))
+        unknown = [n for n in args.only if n not in d2lcnn.RECIPES]
+        if unknown:
+            p.error(f"unknown recipe{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                    f"the recipes are: {', '.join(d2lcnn.RECIPES)}")
+    if args.budget_s is not None and args.budget_s <= 0:
+        p.error("--budget-s must be positive")
+    return args
+
+
+def data_root(arg):
+    import d2lcnn
+    if arg:
+        return pathlib.Path(arg).expanduser()
+    shared = REPO.parent / "shared" / "data"
+    if not os.environ.get("D2LCNN_DATA") and (shared / "FashionMNIST").is_dir():
+        return shared
+    return d2lcnn.default_data_root()
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def train_one(r, seed, fast, device, root):
+    """One run of recipe ``r``; returns its record."""
+    import torch
+    import d2lcnn
+    start = time.perf_counter()
+    d2lcnn.set_seed(seed)
+    train_iter, test_iter = d2lcnn.load_data_fashion_mnist(**r.loader_kwargs(), root=root, device=device)
+    d2lcnn.set_seed(seed)
+    net = r.build()
+    h = d2lcnn.train_ch6(net, train_iter, test_iter, r.num_epochs, r.lr, device, init=r.init,
+                         profile="full", fast=fast, plot=False)
+    if h["plan"].reduced:  # cannot happen with profile="full"; a shortened run must never be stored
+        raise RuntimeError(f"train_ch6 shortened the run: {h['plan'].describe()}")
+    return {"recipe": r.name, "seed": seed, "fast": fast, "profile": "full", "epochs": len(h["epoch"]),
+            "train_loss": h["final"]["train_loss"], "train_acc": h["final"]["train_acc"],
+            "test_acc": h["final"]["test_acc"], "test_acc_per_epoch": h["test_acc"],
+            "train_acc_per_epoch": h["train_acc"], "train_loss_per_epoch": h["train_loss"],
+            "examples_per_sec": h["examples_per_sec"], "wall_s": round(time.perf_counter() - start, 2),
+            "threads": torch.get_num_threads(), "torch": torch.__version__,
+            "python": platform.python_version(), "date": now()}
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in logs
+    import torch
+    import d2lcnn
+    t0 = _clock()
+    device = torch.device(args.device) if args.device else d2lcnn.try_gpu()
+    name = device_name(device)
+    slug = device_slug(device.type, name)
+    out = pathlib.Path(args.out) if args.out else RESULTS_DIR / f"{slug}.json"
+    header = {"device": device.type, "device_name": name, "slug": slug, "torch": torch.__version__,
+              "python": platform.python_version(), "date": now()}
+    stored = read_results(out)
+    done = {run_key(r) for r in (stored or {}).get("runs", [])}
+    if stored and stored.get("slug", slug) != slug:
+        print(f"note: {out} holds runs of {stored.get('device_name')!r}, this is {name!r}", file=sys.stderr)
+    # Seeds in the outer loop: a budget that runs out still leaves whole seeds of every recipe.
+    todo = [(n, s) for s in args.seeds for n in args.only]
+    pending = [(n, s) for n, s in todo if (n, s, args.fast) not in done]
+    mode = "fast" if args.fast else "plain"
+    print(f"{name} ({device}), torch {torch.__version__}, {torch.get_num_threads()} threads; {mode} mode; "
+          f"{len(todo)} runs asked, {len(todo) - len(pending)} already in {out}", flush=True)
+    if args.dry_run:
+        for n, s in pending:
+            print(f"  would run {n} seed {s} ({mode})")
+        return 0
+    root = data_root(args.data)
+    skipped = []
+    for k, (n, s) in enumerate(pending):
+        elapsed = _clock() - t0
+        if args.budget_s is not None and elapsed >= args.budget_s:
+            skipped = pending[k:]
+            break
+        r = d2lcnn.recipe(n)
+        print(f"\n=== {n} seed {s} ({mode}) [{k + 1}/{len(pending)}]: {r}", flush=True)
+        record = train_one(r, s, args.fast, device, root)
+        store_run(out, {**header, "date": now()}, record)
+        print(f"=== {n} seed {s}: test acc {record['test_acc']:.4f}, train acc {record['train_acc']:.4f}, "
+              f"{record['examples_per_sec']:,.0f} ex/s, {record['wall_s']:.0f} s; saved to {out}", flush=True)
+    if skipped:
+        print(f"\nbudget of {args.budget_s:g} s spent after {_clock() - t0:.0f} s; "
+              f"skipped {len(skipped)} run(s): " + ", ".join(f"{n} seed {s}" for n, s in skipped)
+              + "\nrun the same command again to do them (finished runs are kept)", flush=True)
+        return 3
+    print(f"\nall {len(todo)} runs are in {out} ({_clock() - t0:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Stored results: the reproduce runner (resumable, atomic, budget, slugs) and the chapters' results box."""
+import importlib.util
+import json
+import pathlib
+import types
+
+import pytest
+import torch
+
+import d2lcnn
+from d2lcnn import results
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+SCRIPT = REPO / "benchmarks" / "reproduce.py"
+
+
+@pytest.fixture(scope="module")
+def repro():
+    spec = importlib.util.spec_from_file_location("reproduce", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_run(name, seed, test_acc, train_acc=0.9, fast=True, speed=1000.0, epochs=10, profile="full"):
+    return {"recipe": name, "seed": seed, "fast": fast, "profile": profile, "epochs": epochs,
+            "train_loss": 0.3, "train_acc": train_acc, "test_acc": test_acc,
+            "test_acc_per_epoch": [test_acc] * epochs, "examples_per_sec": speed, "wall_s": 60.0}
+
+
+def write_file(folder, slug, device, device_name, runs):
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {"device": device, "device_name": device_name, "slug": slug, "torch": "2.x",
+            "date": "2026-01-01T00:00:00+00:00", "runs": runs}
+    (folder / f"{slug}.json").write_text(json.dumps(data))
+
+
+@pytest.fixture
+def stored(tmp_path):
+    """Two devices: a CPU with three fast seeds of lenet_sigmoid, a GPU with fast and plain runs."""
+    folder = tmp_path / "results"
+    write_file(folder, "cpu-amd-epyc", "cpu", "AMD EPYC", [
+        make_run("lenet_sigmoid", 0, 0.783, 0.818, speed=7000),
+        make_run("lenet_sigmoid", 1, 0.794, 0.828, speed=8000),
+        make_run("lenet_sigmoid", 2, 0.835, 0.824, speed=9000),
+        make_run("lenet_sigmoid", 3, 0.5, epochs=1, profile="quick"),  # a shortened run never counts
+    ])
+    write_file(folder, "cuda-nvidia-h200", "cuda", "NVIDIA H200", [
+        make_run("lenet_sigmoid", 0, 0.80, fast=False, speed=50000),
+        make_run("lenet_sigmoid", 0, 0.81, speed=80000),
+        make_run("lenet_sigmoid", 1, 0.82, speed=80000),
+        make_run("lenet_relu", 0, 0.88),
+    ])
+    return folder
+
+
+def test_summarize_mean_and_range_per_device_and_mode(stored):
+    rows = results.summarize("lenet_sigmoid", root=stored)
+    assert [(r["slug"], r["mode"], r["n"]) for r in rows] == [
+        ("cuda-nvidia-h200", "fast", 2), ("cuda-nvidia-h200", "plain", 1), ("cpu-amd-epyc", "fast", 3)]
+    cpu = rows[2]
+    assert cpu["seeds"] == [0, 1, 2] and cpu["device_name"] == "AMD EPYC" and cpu["device"] == "cpu"
+    assert cpu["test_acc"]["mean"] == pytest.approx((0.783 + 0.794 + 0.835) / 3)
+    assert (cpu["test_acc"]["min"], cpu["test_acc"]["max"]) == (0.783, 0.835)
+    assert (cpu["train_acc"]["min"], cpu["train_acc"]["max"]) == (0.818, 0.828)
+    assert cpu["examples_per_sec"]["mean"] == pytest.approx(8000)
+    assert results.summarize("alexnet", root=stored) == []
+
+
+def test_summarize_counts_a_seed_once(tmp_path):
+    folder = tmp_path / "r"
+    write_file(folder, "cpu-x", "cpu", "X", [make_run("lenet_relu", 0, 0.80), make_run("lenet_relu", 0, 0.90)])
+    (row,) = results.summarize("lenet_relu", root=folder)
+    assert row["n"] == 1 and row["test_acc"]["mean"] == 0.90
+
+
+def test_load_results_root_env_and_default(stored, tmp_path, monkeypatch):
+    (stored / "broken.json").write_text("{not json")
+    (stored / "other.json").write_text("[1, 2]")
+    with pytest.warns(UserWarning):
+        files = results.load_results(stored)
+    assert [f["file"] for f in files] == ["cpu-amd-epyc.json", "cuda-nvidia-h200.json"]
+    monkeypatch.setenv("D2LCNN_RESULTS", str(stored))
+    assert results.results_dir() == stored
+    monkeypatch.delenv("D2LCNN_RESULTS")
+    assert results.results_dir() == REPO / "benchmarks" / "results"
+    assert results.load_results(tmp_path / "missing") == []
+
+
+def test_box_text_in_both_languages(stored, monkeypatch, capsys):
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    monkeypatch.setattr(results, "_display", lambda: None)
+    assert d2lcnn.results_box("lenet_sigmoid", root=stored) is None
+    out = capsys.readouterr().out
+    assert "LeNet (sigmoid, avg pool): the notes vs. this book" in out
+    assert "LeNet（sigmoid，平均汇聚）：笔记与本书对照" in out
+    assert "| The notes (1 run) | 0.819 | 0.821 | 34,924 | CPU |" in out
+    assert "| 笔记（1 次运行） | 0.819 | 0.821 | 34,924 | CPU |" in out
+    assert ("| This book, fast mode, 3 seeds | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) | 8,000 "
+            "| AMD EPYC (CPU) |") in out
+    assert "| 本书，快速模式，3 个随机种子 | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) | 8,000 | AMD EPYC (CPU) |" in out
+    assert "| This book, plain mode, 1 seed | 0.900 | 0.800 | 50,000 | NVIDIA H200 (GPU) |" in out
+    # GPUs first, fast before plain, then the CPU
+    assert out.index("NVIDIA H200 (GPU)") < out.index("AMD EPYC (CPU)")
+
+
+def test_box_says_when_a_recipe_has_no_stored_runs(stored, monkeypatch, capsys):
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    monkeypatch.setattr(results, "_display", lambda: None)
+    d2lcnn.results_box("densenet", root=stored)
+    out = capsys.readouterr().out
+    assert "No stored runs of this recipe yet: run `python benchmarks/reproduce.py --only densenet`." in out
+    assert "尚无这一训练设置的存储结果：请运行 `python benchmarks/reproduce.py --only densenet`。" in out
+    assert "This book" not in out and "0.882" in out  # the notes' number only
+    d2lcnn.results_box("densenet", root=stored / "absent")  # a pip-installed package has no results folder
+    out = capsys.readouterr().out
+    assert "not part of this copy of d2lcnn" in out and "This book" not in out
+
+
+def test_box_html_one_per_language_tagged_and_deterministic(stored, monkeypatch):
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    shown = []
+    monkeypatch.setattr(results, "_display", lambda: lambda obj, metadata: shown.append((obj, metadata)))
+    d2lcnn.results_box("lenet_sigmoid", root=stored)
+    d2lcnn.results_box("lenet_sigmoid", root=stored)
+    assert [m for _, m in shown] == [{"d2lcnn": {"lang": "en"}}, {"d2lcnn": {"lang": "zh"}}] * 2
+    en, zh = shown[0][0]._repr_html_(), shown[1][0]._repr_html_()
+    assert en == shown[2][0]._repr_html_() and repr(shown[0][0]) == repr(shown[2][0])
+    for page in (en, zh):
+        assert page.count("<table") == 1 and "<caption" in page
+        assert page.count('scope="col"') == 5 and page.count('scope="row"') == 4
+    assert 'lang="en"' in en and "0.804<br><small" in en and "0.783–0.835" in en
+    assert 'lang="zh-Hans"' in zh and "本书，快速模式，3 个随机种子" in zh
+    assert "<code>python benchmarks/reproduce.py --only lenet_sigmoid</code>" in en
+    assert repr(shown[0][0]).startswith("LeNet (sigmoid, avg pool): the notes vs. this book")
+
+
+def test_box_follows_the_reader_language(stored, monkeypatch, capsys):
+    monkeypatch.delenv("D2LCNN_OUTPUTS", raising=False)
+    monkeypatch.setenv("D2LCNN_LANG", "zh")
+    monkeypatch.setattr(results, "_display", lambda: None)
+    d2lcnn.results_box("lenet_relu", root=stored)
+    out = capsys.readouterr().out
+    assert "笔记与本书对照" in out and "the notes vs. this book" not in out
+
+
+def test_unknown_recipe_lists_the_names(stored):
+    with pytest.raises(KeyError, match="lenet_sigmoid, lenet_relu, alexnet"):
+        d2lcnn.results_box("lenet5", root=stored)
+    with pytest.raises(KeyError, match="the recipes are"):
+        results.summarize("resnet50", root=stored)
+
+
+# ---------------------------------------------------------------- the runner
+
+@pytest.mark.parametrize("kind, name, slug", [
+    ("cpu", "AMD EPYC", "cpu-amd-epyc"),
+    ("cuda", "NVIDIA H200", "cuda-nvidia-h200"),
+    ("cuda", "NVIDIA H100 80GB HBM3", "cuda-nvidia-h100-80gb-hbm3"),
+    ("cpu", "Intel(R) Xeon(R) CPU @ 2.20GHz", "cpu-intel-xeon"),
+    ("cpu", "Intel(R) Core(TM) i7-8550U CPU @ 1.80GHz", "cpu-intel-core-i7-8550u"),
+    ("cpu", "", "cpu-unknown"),
+    ("cpu", "../../etc/passwd", "cpu-etc-passwd"),
+])
+def test_device_slug(repro, kind, name, slug):
+    assert repro.device_slug(kind, name) == slug
+
+
+def test_unknown_recipe_names_are_refused(repro, capsys):
+    with pytest.raises(SystemExit):
+        repro.parse_args(["--only", "lenet_sigmoid,lenet5,vgg16"])
+    err = capsys.readouterr().err
+    assert "unknown recipes lenet5, vgg16" in err and ", ".join(d2lcnn.RECIPES) in err
+    with pytest.raises(SystemExit):
+        repro.parse_args(["--seeds", "0,x"])
+    args = repro.parse_args(["--only", "nin, googlenet", "--seeds", "3,4", "--plain"])
+    assert (args.only, args.seeds, args.fast) == (["nin", "googlenet"], [3, 4], False)
+    assert repro.parse_args([]).only == list(d2lcnn.RECIPES)
+
+
+@pytest.fixture
+def fake_training(repro, monkeypatch):
+    """train_one replaced by a stub that records its calls and advances a fake clock by 100 s per run."""
+    calls, clock = [], [0.0]
+
+    def train_one(r, seed, fast, device, root):
+        calls.append((r.name, seed, fast))
+        clock[0] += 100
+        return {**make_run(r.name, seed, 0.8 + seed / 100, fast=fast), "train_loss_per_epoch": [0.3] * 10}
+    monkeypatch.setattr(repro, "train_one", train_one)
+    monkeypatch.setattr(repro, "_clock", lambda: clock[0])
+    return calls
+
+
+def test_runner_writes_after_every_run_and_resumes(repro, fake_training, tmp_path, capsys):
+    out = tmp_path / "res" / "cpu-test.json"
+    argv = ["--only", "lenet_relu,nin", "--seeds", "0,1", "--device", "cpu", "--out", str(out)]
+    assert repro.main(argv) == 0
+    assert fake_training == [("lenet_relu", 0, True), ("nin", 0, True), ("lenet_relu", 1, True), ("nin", 1, True)]
+    data = json.loads(out.read_text())
+    assert {"device", "device_name", "slug", "torch", "python", "date", "runs"} <= set(data)
+    assert data["device"] == "cpu" and len(data["runs"]) == 4
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
+    fake_training.clear()
+    assert repro.main(argv) == 0 and fake_training == []  # every run is already stored
+    assert repro.main(argv + ["--seeds", "0,1,2", "--plain"]) == 0
+    assert fake_training == [(n, s, False) for s in (0, 1, 2) for n in ("lenet_relu", "nin")]
+    assert len(json.loads(out.read_text())["runs"]) == 10
+    # the box reads what the runner wrote
+    rows = results.summarize("nin", root=out.parent)
+    assert [(r["mode"], r["n"]) for r in rows] == [("fast", 2), ("plain", 3)]
+
+
+def test_runner_stops_cleanly_at_the_budget(repro, fake_training, tmp_path, capsys):
+    out = tmp_path / "cpu-test.json"
+    rc = repro.main(["--only", "lenet_sigmoid", "--seeds", "0,1,2,3", "--device", "cpu", "--out", str(out),
+                     "--budget-s", "150"])
+    assert rc == 3 and fake_training == [("lenet_sigmoid", 0, True), ("lenet_sigmoid", 1, True)]
+    assert "skipped 2 run(s): lenet_sigmoid seed 2, lenet_sigmoid seed 3" in capsys.readouterr().out
+    assert len(json.loads(out.read_text())["runs"]) == 2
+
+
+def test_a_run_is_repeatable(repro, monkeypatch, data_root):
+    """Same seed, same record: set_seed before the loaders and the network (quick profile, a few seconds)."""
+    train_ch6 = d2lcnn.train_ch6
+
+    def quick(*args, **kwargs):
+        h = train_ch6(*args, **{**kwargs, "profile": "quick"})
+        return {**h, "plan": types.SimpleNamespace(reduced=False)}
+    monkeypatch.setattr(d2lcnn, "train_ch6", quick)
+    r = d2lcnn.recipe("lenet_relu")
+    a, b = (repro.train_one(r, 5, True, torch.device("cpu"), data_root) for _ in range(2))
+    keep = ("train_loss", "train_acc", "test_acc", "test_acc_per_epoch")
+    assert {k: a[k] for k in keep} == {k: b[k] for k in keep}
+    assert a["recipe"] == "lenet_relu" and a["seed"] == 5 and a["profile"] == "full"
