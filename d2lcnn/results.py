@@ -147,13 +147,12 @@ def _box_rows(r, rows, lang):
 
 
 def _box_texts(r, rows, lang, folder_exists):
-    """Caption, and the lines under the table."""
+    """Caption (title, recipe), and the lines under the table."""
     recipe_line = tr(f"{r.num_epochs} epochs, lr {r.lr:g}, batch size {r.batch_size}, "
                      f"{r.resize}×{r.resize} px, {r.init.capitalize()} init",
                      f"{r.num_epochs} 个迭代周期，学习率 {r.lr:g}，批量大小 {r.batch_size}，"
                      f"{r.resize}×{r.resize} 像素，{r.init.capitalize()} 初始化", lang)
-    caption = tr(f"{r.title}: the notes vs. this book ({recipe_line})",
-                 f"{r.title_zh}：笔记与本书对照（{recipe_line}）", lang)
+    caption = (tr(f"{r.title}: the notes vs. this book", f"{r.title_zh}：笔记与本书对照", lang), recipe_line)
     command = f"{REPRODUCE} --only {r.name}"
     if rows:
         notes = [tr("Mean over seeds, with the lowest–highest in small print; the final epoch of the full recipe. "
@@ -187,7 +186,8 @@ def _box_html(r, rows, lang, folder_exists):
            'style="border:1px solid #999;border-radius:6px;padding:0.5em 0.8em;margin:0.5em 0;'
            'max-width:52em;font-size:90%;">',
            '<table style="border-collapse:collapse;margin:0;">',
-           f'<caption style="text-align:left;font-weight:bold;padding-bottom:0.3em;">{html.escape(caption)}</caption>',
+           f'<caption style="text-align:left;padding-bottom:0.3em;"><strong>{html.escape(caption[0])}</strong>'
+           f'<br><small>{html.escape(caption[1])}</small></caption>',
            "<thead><tr>" + "".join(
                f'<th scope="col" style="{cell}text-align:{"left" if i in (0, 4) else "right"};">{html.escape(h)}</th>'
                for i, h in enumerate(header)) + "</tr></thead>", "<tbody>"]
@@ -210,7 +210,7 @@ def _box_html(r, rows, lang, folder_exists):
 def _box_text(r, rows, lang, folder_exists):
     header, body = _box_rows(r, rows, lang)
     caption, notes = _box_texts(r, rows, lang, folder_exists)
-    lines = [caption, "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [*caption, "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in body:
         lines.append("| " + " | ".join(f"{text} ({note})" if note else text for text, note in row) + " |")
     return "\n".join(lines + notes)
