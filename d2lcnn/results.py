@@ -123,6 +123,14 @@ def _speed(value):
     return "—" if value is None else f"{value:,.0f}"
 
 
+def _speed_range(stats):
+    if stats is None:
+        return "—", ""
+    if stats["min"] == stats["max"]:
+        return _speed(stats["mean"]), ""
+    return _speed(stats["mean"]), f"{_speed(stats['min'])}–{_speed(stats['max'])}"
+
+
 def _device_kind(device, lang):
     return {"cpu": "CPU", "cuda": "GPU", "mps": tr("Apple GPU", "Apple GPU", lang)}.get(device, device.upper())
 
@@ -138,10 +146,8 @@ def _box_rows(r, rows, lang):
         n = row["n"]
         mode = tr("fast mode" if row["fast"] else "plain mode", "快速模式" if row["fast"] else "朴素模式", lang)
         seeds = tr(f"{n} seed{'s' if n != 1 else ''}", f"{n} 个随机种子", lang)
-        speed = row["examples_per_sec"]
         body.append([(tr(f"This book, {mode}, {seeds}", f"本书，{mode}，{seeds}", lang), ""),
-                     _acc(row["train_acc"]), _acc(row["test_acc"]),
-                     (_speed(speed["mean"] if speed else None), ""),
+                     _acc(row["train_acc"]), _acc(row["test_acc"]), _speed_range(row["examples_per_sec"]),
                      (f"{row['device_name']} ({_device_kind(row['device'], lang)})", "")])
     return header, body
 
