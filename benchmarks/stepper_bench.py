@@ -5,18 +5,24 @@ Targets: under 16 ms per step (one frame at 60 Hz), under 200 KB of HTML.
 
     python benchmarks/stepper_bench.py [--steps 200] [--chromium /usr/bin/chromium]
 
+Chromium starts as in the browser tests (tests/_browser.py: the same binary and flags).
+
 Each step is timed in the page with performance.now() around a click on
 "next" plus a forced layout read, so style and layout are counted (paint is
 not: it happens after the frame and is not measurable synchronously).
 """
 import argparse
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
 import torch
 
 from d2lcnn.widgets import conv_stepper
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _browser import CHROMIUM, launch  # noqa: E402
 
 TIMING = """n => {
     const root = document.querySelector('.d2s'), next = root.querySelector('[data-a=next]');
@@ -39,7 +45,7 @@ TIMING = """n => {
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=200)
-    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--chromium", default=CHROMIUM)
     args = ap.parse_args()
 
     g = torch.Generator().manual_seed(0)
@@ -53,8 +59,7 @@ def main():
         page_file = Path(tmp) / "bench.html"
         page_file.write_text('<!doctype html><html lang="en"><head><meta charset="utf-8"></head>'
                              f'<body style="max-width:900px;margin:auto">{html}</body></html>', encoding="utf-8")
-        browser = p.chromium.launch(executable_path=args.chromium,
-                                    args=["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run"])
+        browser = launch(p, args.chromium)
         results = {}
         for label, viewport in (("desktop 1000 px", (1000, 900)), ("phone 375 px", (375, 700))):
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})

@@ -1,4 +1,5 @@
-"""What the browser tests share: Debian's Chromium, its flags, and a loopback file server."""
+"""What the browser tests (and benchmarks/stepper_bench.py) share: Debian's Chromium, its flags,
+how to launch it, and a loopback file server."""
 import contextlib
 import functools
 import http.server
@@ -8,6 +9,11 @@ CHROMIUM = "/usr/bin/chromium"
 # Headless as root, and no background traffic: this machine's network is closed.
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def launch(playwright, executable=CHROMIUM):
+    """Start headless Chromium with ``CHROMIUM_ARGS`` through a ``sync_playwright()`` handle."""
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

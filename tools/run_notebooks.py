@@ -20,6 +20,9 @@ import time
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's d2lcnn
+import d2lcnn  # noqa: E402
+
 WIDGET = "application/vnd.jupyter.widget-view+json"
 KEEP_NB_META = ("kernelspec", "language_info")
 KEEP_CELL_META = ("tags", "id", "mystnb")  # mystnb holds figure alt text
@@ -64,11 +67,17 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
     parser.add_argument("--timeout", type=int, default=7200, help="seconds per cell")
     args = parser.parse_args(argv)
-    profile = os.environ.setdefault("D2LCNN_PROFILE", "auto")
-    # Every figure is saved in both languages; each edition of the site keeps its own.
-    os.environ["D2LCNN_OUTPUTS"] = "both"
+    # d2lcnn's own reading of $D2LCNN_PROFILE (default auto): it normalises ("Quick" is quick)
+    # and refuses unknown names, so what is checked here is what the notebooks will run.
+    try:
+        profile = d2lcnn.current_profile()
+    except ValueError as err:
+        sys.exit(str(err))
     if profile == "quick":
         sys.exit("refusing to save outputs of the quick profile: the book shows full or auto runs")
+    os.environ["D2LCNN_PROFILE"] = profile  # the kernels inherit the checked name
+    # Every figure is saved in both languages; each edition of the site keeps its own.
+    os.environ["D2LCNN_OUTPUTS"] = "both"
     for path in args.notebooks:
         print(f"{path}: {run(path, args.timeout):.0f} s (profile {profile})", flush=True)
 

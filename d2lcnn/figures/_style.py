@@ -1,4 +1,5 @@
 """Drawing primitives and the colour palette shared by the book's figures."""
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import Rectangle
@@ -45,3 +46,27 @@ def _grid(ax, values, x0, y0, colors, pad_mask=None, show=True, fontsize=10, cel
 
 def _frame(ax, x, y, w, h, color=WINDOW, lw=2.4, ls="-"):
     ax.add_patch(Rectangle((x, y), w, h, fill=False, edgecolor=color, lw=lw, ls=ls, zorder=5))
+
+
+def _sign(ax, x, y, s, size=None):
+    """An operator between grids (⋆, =, →, +, ×); by default ⋆ a little larger than the rest."""
+    ax.text(x, y, s, ha="center", va="center", fontsize=size or (20 if s == "⋆" else 16))
+
+
+def _finish(ax, xlim, ylim, title=None):
+    """Axes for grids: x and y limits as (start, end), y growing downwards like matrix rows,
+    equal aspect, no frame, and an optional title."""
+    ax.set_xlim(*xlim)
+    ax.set_ylim(ylim[1], ylim[0])
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=11)
+
+
+def _close(fig, tight=False):
+    """Close ``fig`` so a notebook cell shows it once (as its return value), and return it."""
+    if tight:
+        fig.tight_layout()
+    plt.close(fig)
+    return fig

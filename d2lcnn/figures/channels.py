@@ -8,9 +8,11 @@ in red. Labels are in English; the notebook cell carries bilingual alt text.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, WINDOW, _fmt, _frame, _grid, _values
+from ..ops import corr2d, pool2d
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, WINDOW, _close, _finish, _fmt, _frame, _grid, _sign, _values
 
 __all__ = ["plot_multi_in_corr", "plot_conv1x1", "plot_pooling", "plot_pool_stride_padding"]
 
@@ -20,26 +22,8 @@ def _caption(ax, x, y, text, size=9, color=MUTED):
     ax.text(x, y, text, ha="center", va="top", fontsize=size, color=color)
 
 
-def _sign(ax, x, y, s, size=15):
-    ax.text(x, y, s, ha="center", va="center", fontsize=size)
-
-
-def _finish(fig, ax, xlim, ylim, title):
-    ax.set_xlim(*xlim)
-    ax.set_ylim(ylim[1], ylim[0])  # y grows downwards, like matrix rows
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=11)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
-
-
-def _corr2d(X, K):
-    X, K = _values(X), _values(K)
-    h, w = K.shape
-    return np.array([[(X[i:i + h, j:j + w] * K).sum() for j in range(X.shape[1] - w + 1)]
-                     for i in range(X.shape[0] - h + 1)])
+def _tensor(x):
+    return torch.as_tensor(_values(x))  # float64, so ops computes in float64 too
 
 
 def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
@@ -61,7 +45,7 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
     X, K = _values(X), _values(K)
     if X.ndim != 3 or K.ndim != 3 or X.shape[0] != 2 or K.shape[0] != 2:
         raise ValueError("X and K must each hold two channels: shapes (2, h, w) and (2, k_h, k_w)")
-    parts = [_corr2d(x, k) for x, k in zip(X, K)]
+    parts = [_values(corr2d(_tensor(x), _tensor(k))) for x, k in zip(X, K)]
     total = parts[0] + parts[1]
     (h, w), (kh, kw), (oh, ow) = X.shape[1:], K.shape[1:], total.shape
     fig, ax = plt.subplots(figsize=figsize)
@@ -75,7 +59,7 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
         _frame(ax, 0, y, kw, kh)
         _sign(ax, w + 0.5, y + kh / 2, "⋆", size=22)
         _grid(ax, K[c], x_k, y, KERNEL)
-        _sign(ax, x_k + kw + 0.5, y + kh / 2, "=")
+        _sign(ax, x_k + kw + 0.5, y + kh / 2, "=", size=15)
         _grid(ax, parts[c], x_p, y, OUTPUT)
         _frame(ax, x_p, y, 1, 1, lw=2)
         _caption(ax, w / 2, y + h + 0.1, f"input channel {c}")
@@ -92,8 +76,8 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
     _frame(ax, x_t, y_t, 1, 1, lw=2)
     first = " + ".join(_fmt(p[0, 0]) for p in parts)
     _caption(ax, x_t + ow / 2, y_t + oh + 0.1, f"output\n{first} = {_fmt(total[0, 0])}", color="black")
-    return _finish(fig, ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8),
-                   "Two input channels: cross-correlate each, then add")
+    _finish(ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8), "Two input channels: cross-correlate each, then add")
+    return _close(fig, tight=True)
 
 
 def _slab(ax, x0, y0, rows, cols, colors, depth, shift=0.45, pick=None, pick_face=None):
@@ -139,7 +123,8 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
     _caption(ax1, size / 2, top + size + 0.15, f"input\n{c_i} channels")
     _caption(ax1, x_out + size / 2, top_o + size + 0.15, f"output\n{c_o} channels")
     right1 = x_out + size + (c_o - 1) * shift + 0.2
-    _finish(fig, ax1, (-0.2, right1), (-0.5, top + size + 1.3), "per pixel")
+    _finish(ax1, (-0.2, right1), (-0.5, top + size + 1.3), "per pixel")
+    _close(fig, tight=True)
     # right: the matrix product
     pixels = size * size
     col = pick[0] * size + pick[1]
@@ -163,8 +148,8 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
     _caption(ax2, kx + c_i * cell / 2, y0 + c_i * cell + 0.15, f"kernel\n{c_o}×{c_i}")
     _caption(ax2, xx + pixels * cell / 2, y0 + c_i * cell + 0.15, f"input\n{c_i}×{pixels} (one column per pixel)")
     _caption(ax2, ox + pixels * cell / 2, y0 + c_i * cell + 0.15, f"output\n{c_o}×{pixels}")
-    _finish(fig, ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3),
-            "as a matrix product")
+    _finish(ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3), "as a matrix product")
+    _close(fig, tight=True)
     fig.suptitle("A 1×1 convolution is a fully connected layer applied at every pixel", fontsize=11)
     fig.tight_layout()
     # the panels have different heights (equal aspect), so put both subtitles on one line
@@ -173,16 +158,6 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
         fig.text((box.x0 + box.x1) / 2, 0.8, ax.get_title(), ha="center", va="bottom", fontsize=10)
         ax.set_title("")
     return fig
-
-
-def _pool(X, k, mode):
-    X = _values(X)
-    out = np.zeros((X.shape[0] - k + 1, X.shape[1] - k + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            win = X[i:i + k, j:j + k]
-            out[i, j] = win.max() if mode == "max" else win.mean()
-    return out
 
 
 def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8)):
@@ -201,7 +176,7 @@ def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8)):
     if not (0 <= i <= X.shape[0] - 2 and 0 <= j <= X.shape[1] - 2):
         raise ValueError(f"window {window} does not fit a 2x2 window inside a {X.shape} input")
     h, w = X.shape
-    mx, av = _pool(X, 2, "max"), _pool(X, 2, "avg")
+    mx, av = (_values(pool2d(_tensor(X), 2, mode)) for mode in ("max", "avg"))
     win = X[i:i + 2, j:j + 2]
     bold = np.zeros_like(X, dtype=bool)
     a, b = np.unravel_index(np.argmax(win), win.shape)
@@ -227,8 +202,9 @@ def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8)):
     _caption(ax, w / 2, h + 0.15, "input, 2×2 window")
     _caption(ax, x_avg + av.shape[1] / 2, y_out + av.shape[0] + 0.15,
              f"average pooling\nmean({vals}) = {_fmt(av[i, j])}", color="black")
-    return _finish(fig, ax, (x_max - 1.4, x_avg + av.shape[1] + 1.4), (-0.3, h + 1.4),
-                   "2×2 pooling, stride 1: no kernel, nothing to learn")
+    _finish(ax, (x_max - 1.4, x_avg + av.shape[1] + 1.4), (-0.3, h + 1.4),
+            "2×2 pooling, stride 1: no kernel, nothing to learn")
+    return _close(fig, tight=True)
 
 
 def plot_pool_stride_padding(figsize=(7, 3)):
@@ -246,12 +222,11 @@ def plot_pool_stride_padding(figsize=(7, 3)):
     pad = np.isinf(P)
     kh, kw, sh, sw = 2, 3, 2, 3
     colors = ["#d9771b", "#7b4fc9", "#1f8a9e", "#c2185b"]
-    out = np.zeros((2, 2))
+    out = _values(pool2d(_tensor(X), (kh, kw), "max", stride=(sh, sw), padding=(0, 1)))
     bold = np.zeros_like(P, dtype=bool)
     for i in range(2):
         for j in range(2):
             win = P[i * sh:i * sh + kh, j * sw:j * sw + kw]
-            out[i, j] = win.max()
             a, b = np.unravel_index(np.argmax(win), win.shape)
             bold[i * sh + a, j * sw + b] = True
     fig, ax = plt.subplots(figsize=figsize)
@@ -266,5 +241,5 @@ def plot_pool_stride_padding(figsize=(7, 3)):
                                  color=MUTED, lw=1.2))
     _caption(ax, 3, 4.15, "input 4×4, padding (0, 1): grey columns hold −∞")
     _caption(ax, x_o + 1, y_o + 2.15, "output 2×2", color="black")
-    return _finish(fig, ax, (-0.2, x_o + 2.6), (-0.3, 5.0),
-                   "Max pooling, window (2, 3), stride (2, 3), padding (0, 1)")
+    _finish(ax, (-0.2, x_o + 2.6), (-0.3, 5.0), "Max pooling, window (2, 3), stride (2, 3), padding (0, 1)")
+    return _close(fig, tight=True)

@@ -7,28 +7,17 @@ Labels are in English; the notebook cell carries the bilingual alt text.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.patches import Rectangle
 
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, _fmt, _frame, _grid, _values
+from ..ops import conv_output_size, corr2d
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, _close, _finish, _fmt, _frame, _grid, _sign, _values
 
 __all__ = ["plot_flatten_shuffle", "plot_dense_vs_local", "plot_corr2d", "plot_padding", "plot_stride"]
 
 
-def _finish(ax, width, height, title=None):
-    ax.set_xlim(-0.2, width + 0.2)
-    ax.set_ylim(height + 0.2, -0.9)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    if title:
-        ax.set_title(title, fontsize=11)
-
-
 def _label(ax, x, y, text, color="black", size=10):
     ax.text(x, y, text, ha="center", va="bottom", fontsize=size, color=color)
-
-
-def _sign(ax, x, y, s):
-    ax.text(x, y, s, ha="center", va="center", fontsize=20 if s == "⋆" else 16)
 
 
 def plot_flatten_shuffle(image=None, seed=0):
@@ -56,8 +45,7 @@ def plot_flatten_shuffle(image=None, seed=0):
     ax.imshow(image.reshape(1, -1), cmap="Blues", vmin=-0.15, vmax=1.15, aspect="auto")
     ax.set_xticks([]), ax.set_yticks([])
     ax.set_title(f"Flattened into {image.size} inputs: a dense layer sees only this order", fontsize=10)
-    plt.close(fig)
-    return fig
+    return _close(fig)
 
 
 def plot_dense_vs_local(n=7, delta=1, pos=(3, 3)):
@@ -82,12 +70,10 @@ def plot_dense_vs_local(n=7, delta=1, pos=(3, 3)):
             title = f"Local: {side}×{side} = {side * side} weights V[a, b]"
         else:
             title = f"Dense: {n}×{n} = {n * n} weights W[i, j, k, l]"
-        _finish(ax, n, n, title)
-        ax.set_ylim(n + 0.2, -0.2)
+        _finish(ax, (-0.2, n + 0.2), (-0.2, n + 0.2), title)
     fig.text(0.5, 0.02, "green dot: the position (i, j) of one hidden unit;  orange: the inputs it reads",
              ha="center", fontsize=9, color=MUTED)
-    plt.close(fig)
-    return fig
+    return _close(fig)
 
 
 def plot_corr2d(X, K, pos=(0, 0)):
@@ -98,8 +84,8 @@ def plot_corr2d(X, K, pos=(0, 0)):
     """
     X, K = _values(X), _values(K)
     kh, kw = K.shape
-    oh, ow = X.shape[0] - kh + 1, X.shape[1] - kw + 1
-    Y = np.array([[(X[r:r + kh, c:c + kw] * K).sum() for c in range(ow)] for r in range(oh)])
+    Y = _values(corr2d(torch.as_tensor(X), torch.as_tensor(K)))
+    oh, ow = Y.shape
     i, j = pos
     fig, ax = plt.subplots(figsize=(7, 3))
     x_k = X.shape[1] + 1.2
@@ -117,9 +103,8 @@ def plot_corr2d(X, K, pos=(0, 0)):
     height = max(X.shape[0], 3)
     ax.text((x_y + ow) / 2, height + 0.6, f"Y[{i}, {j}] = {terms} = {_fmt(Y[i, j])}",
             ha="center", va="center", fontsize=11)
-    _finish(ax, x_y + ow, height + 1.1)
-    plt.close(fig)
-    return fig
+    _finish(ax, (-0.2, x_y + ow + 0.2), (-0.9, height + 1.3))
+    return _close(fig)
 
 
 def plot_padding(n=3, k=3, padding=1, values=None):
@@ -136,7 +121,7 @@ def plot_padding(n=3, k=3, padding=1, values=None):
     full[padding:padding + n, padding:padding + n] = values
     mask = np.ones((m, m), dtype=bool)
     mask[padding:padding + n, padding:padding + n] = False
-    out = m - k + 1
+    out = conv_output_size(n, k, padding)
     fig, ax = plt.subplots(figsize=(7, 3))
     _grid(ax, full, 0, 0, INPUT, pad_mask=mask)
     _frame(ax, 0, 0, k, k, KERNEL[1])
@@ -150,9 +135,8 @@ def plot_padding(n=3, k=3, padding=1, values=None):
     _label(ax, m / 2, -0.25, f"{n}×{n} input, padding {padding} → {m}×{m}")
     _label(ax, x_k + k / 2, (m - k) / 2 - 0.25, f"{k}×{k} kernel")
     _label(ax, x_y + out / 2, (m - out) / 2 - 0.25, f"{out}×{out} output")
-    _finish(ax, x_y + out, m)
-    plt.close(fig)
-    return fig
+    _finish(ax, (-0.2, x_y + out + 0.2), (-0.9, m + 0.2))
+    return _close(fig)
 
 
 def plot_stride(n=(4, 4), k=(2, 2), padding=(1, 1), stride=(3, 2)):
@@ -164,7 +148,7 @@ def plot_stride(n=(4, 4), k=(2, 2), padding=(1, 1), stride=(3, 2)):
     """
     (nh, nw), (kh, kw), (ph, pw), (sh, sw) = n, k, padding, stride
     mh, mw = nh + 2 * ph, nw + 2 * pw
-    oh, ow = (mh - kh + sh) // sh, (mw - kw + sw) // sw
+    oh, ow = conv_output_size((nh, nw), (kh, kw), (ph, pw), (sh, sw))
     mask = np.ones((mh, mw), dtype=bool)
     mask[ph:ph + nh, pw:pw + nw] = False
     fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -189,7 +173,5 @@ def plot_stride(n=(4, 4), k=(2, 2), padding=(1, 1), stride=(3, 2)):
     _label(ax, x_y + ow / 2, y_y - 0.25, f"{oh}×{ow} output")
     ax.text(x_y + ow / 2, y_y + oh + 0.6, f"stride: {sh} down, {sw} across", ha="center",
             va="top", fontsize=10, color=MUTED)
-    _finish(ax, x_y + ow, mh + 0.6)
-    ax.set_xlim(-0.8, x_y + ow + 0.2)
-    plt.close(fig)
-    return fig
+    _finish(ax, (-0.8, x_y + ow + 0.2), (-0.9, mh + 0.8))
+    return _close(fig)

@@ -1,20 +1,34 @@
 """The architectures of the book, one module each, in chapter order.
 
-Each module's public names are re-exported here (and from ``d2lcnn``). Note
-that ``d2lcnn.models.lenet`` is the function; the module itself is
+``ARCHITECTURES`` is the registry: the one list of model modules. Each module's
+``__all__`` is re-exported here (and from ``d2lcnn``), and the tests read the
+same list: a ``models/<name>.py`` missing from it, or a listed name that
+``d2lcnn`` does not export, fails ``tests/test_structure.py``. Modules whose
+name starts with ``_`` (``_checks``) are helpers, not architectures.
+
+Note that ``d2lcnn.models.lenet`` is the function; the module itself is
 ``sys.modules['d2lcnn.models.lenet']`` (``from d2lcnn.models.lenet import ...``
 works as usual).
 """
-from . import lenet as _lenet, alexnet as _alexnet, vgg as _vgg, nin as _nin  # noqa: I001
-from . import googlenet as _googlenet, batchnorm as _batchnorm, resnet as _resnet, densenet as _densenet
-from .lenet import *  # noqa: F401,F403
-from .alexnet import *  # noqa: F401,F403
-from .vgg import *  # noqa: F401,F403
-from .nin import *  # noqa: F401,F403
-from .googlenet import *  # noqa: F401,F403
-from .batchnorm import *  # noqa: F401,F403
-from .resnet import *  # noqa: F401,F403
-from .densenet import *  # noqa: F401,F403
+import importlib
 
-__all__ = [name for module in (_lenet, _alexnet, _vgg, _nin, _googlenet, _batchnorm, _resnet, _densenet)
-           for name in module.__all__]
+# Add a new architecture here, in chapter order (README: "Adding an architecture chapter").
+ARCHITECTURES = ("lenet", "alexnet", "vgg", "nin", "googlenet", "batchnorm", "resnet", "densenet")
+
+
+
+def _export(names):
+    """Import each model module and copy its ``__all__`` names into this package."""
+    exported = []
+    for name in names:
+        module = importlib.import_module(f".{name}", __name__)
+        for public in module.__all__:
+            if public in exported:
+                raise ImportError(f"d2lcnn.models.{name} exports {public!r}, which an earlier model module "
+                                  f"already exports; rename one of them")
+            globals()[public] = getattr(module, public)
+            exported.append(public)
+    return exported
+
+
+__all__ = _export(ARCHITECTURES)

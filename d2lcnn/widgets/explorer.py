@@ -72,7 +72,7 @@ def _escape(s):
     return escape(s)
 
 
-def conv_explorer(X=None, K=None, lang="en"):
+def conv_explorer(X=None, K=None, lang="auto"):
     """Stepper plus controls for input, kernel, kernel size, stride, padding and dilation."""
     w = _widgets()
     presets = input_presets(X)
@@ -105,7 +105,7 @@ def conv_explorer(X=None, K=None, lang="en"):
     return box
 
 
-def pool_explorer(X=None, lang="en"):
+def pool_explorer(X=None, lang="auto"):
     """Stepper plus controls for input, window size, stride, padding and max/avg."""
     w = _widgets()
     presets = input_presets(X)

@@ -18,9 +18,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import torch
 from torch import nn
 
-__all__ = ["ConvSteps", "PoolSteps", "ReceptiveField", "num", "fmt"]
+from .. import ops
+from ..ops import conv_output_size
+from .strings import LANGS, word
 
-LANGS = ("en", "zh")
+__all__ = ["ConvSteps", "PoolSteps", "ReceptiveField", "num", "fmt"]
 
 
 # ----------------------------------------------------------------- numbers
@@ -62,25 +64,15 @@ def _factor(v):
 # -------------------------------------------------------------- validation
 
 def _pair(value, name):
-    """3 or (3, 2) -> (height, width) ints."""
-    if isinstance(value, torch.Tensor):
-        value = value.tolist()
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if isinstance(value, int):
-        return value, value
-    if (isinstance(value, (tuple, list)) and len(value) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        return int(value[0]), int(value[1])
-    raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
+    """3 or (3, 2) -> (height, width) ints: ``ops``' check, and True is no size."""
+    items = value if isinstance(value, (tuple, list)) else [value]
+    if any(isinstance(v, bool) for v in items):
+        raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
+    return ops._pair(value, name)
 
 
 def _positive(value, name):
-    pair = _pair(value, name)
-    if min(pair) <= 0:
-        raise ValueError(f"{name} must be positive, got {pair}; a window has to move at least one pixel"
-                         if name == "stride" else f"{name} must be positive, got {pair}")
-    return pair
+    return ops._positive(_pair(value, name), name)
 
 
 def _non_negative(value, name):
@@ -115,12 +107,6 @@ def _squeeze_to(x, dims, name, meaning):
     return x
 
 
-def check_lang(lang):
-    if lang not in LANGS + ("auto",):
-        raise ValueError(f"unknown lang {lang!r}: use 'en', 'zh' or 'auto' (follow the page's language)")
-    return lang
-
-
 def _span(k, d):
     return d * (k - 1) + 1
 
@@ -139,25 +125,21 @@ def _check_fits(in_hw, pad, k, d, what):
 def size_lines(in_hw, k, pad, stride, dil):
     """The output size per axis with the formula filled in, in both languages."""
     lines = {lang: [] for lang in LANGS}
-    for axis, n, k_, p, s, d in zip(("h", "w"), in_hw, k, pad, stride, dil):
+    for axis, n, k_, p, s, d in zip(("height", "width"), in_hw, k, pad, stride, dil):
         span = _span(k_, d)
         top = n - span + 2 * p + s
-        out = top // s
-        name = {"en": "height" if axis == "h" else "width", "zh": "高" if axis == "h" else "宽"}
+        out = conv_output_size(n, k_, p, s, d)
         kdesc = f"k = {d}×({k_}−1)+1 = {span}, " if d > 1 else ""
         exact = f" = ⌊{top}/{s}⌋" if s > 1 else ""
         frac = "" if top % s == 0 else f" = ⌊{fmt(top / s)}⌋"
         core = f"⌊({n} − {span} + {2 * p} + {s})/{s}⌋{exact}{frac} = {out}"
         left = (n + 2 * p - span) % s
+        unit = ("row" if axis == "height" else "col") + ("s" if left > 1 else "")
         for lang in LANGS:
-            text = f"{name[lang]}: {kdesc}{core}"
+            text = f"{word(lang, axis)}: {kdesc}{core}"
             if left:
-                text += (f"  ({n + 2 * p} − {span} = {n + 2 * p - span} is not a multiple of {s}: "
-                         f"the last {left} {'row' if axis == 'h' else 'column'}{'s' if left > 1 else ''} "
-                         f"cannot hold another window, so the formula rounds down)"
-                         if lang == "en" else
-                         f"（{n + 2 * p} − {span} = {n + 2 * p - span} 不是 {s} 的倍数：最后 {left} "
-                         f"{'行' if axis == 'h' else '列'}放不下下一个窗口，所以公式向下取整）")
+                text += word(lang, "size_floor", padded=n + 2 * p, span=span, rest=n + 2 * p - span, s=s,
+                             left=left, unit=word(lang, unit))
             lines[lang].append(text)
     return lines
 
@@ -206,9 +188,7 @@ class ConvSteps:
         (ph, pw), (sh, sw), (dh, dw) = padding, stride, dilation
         self.padded = torch.zeros(self.c_in, self.h + 2 * ph, self.w + 2 * pw, dtype=X.dtype)
         self.padded[:, ph:ph + self.h, pw:pw + self.w] = X
-        self.out_hw = tuple(
-            (n + 2 * p - _span(k, d)) // s + 1
-            for n, p, k, d, s in zip((self.h, self.w), padding, (self.kh, self.kw), dilation, stride))
+        self.out_hw = conv_output_size((self.h, self.w), (self.kh, self.kw), padding, stride, dilation)
         oh, ow = self.out_hw
         # The window rows/cols are plain strided slices of the padded input.
         self.output = torch.empty(self.c_out, oh, ow, dtype=torch.promote_types(X.dtype, K.dtype))
@@ -267,12 +247,11 @@ class ConvSteps:
         b, y = num(bias), fmt(num(result))
         lines = {}
         for lang in LANGS:
-            b_word = "bias" if lang == "en" else "偏置"
-            tail = f" + {b_word} {_factor(b)}" if b != 0 else ""
+            tail = f" + {word(lang, 'bias')} {_factor(b)}" if b != 0 else ""
             if len(terms) == 1:
                 lines[lang] = [f"{terms[0]}{tail} = {y}"]
             else:
-                ch = "channel" if lang == "en" else "通道"
+                ch = word(lang, "channel")
                 lines[lang] = [f"{ch} {c}: {term} = {fmt(s)}" for c, (term, s) in enumerate(zip(terms, sums))]
                 lines[lang].append(" + ".join(_factor(s) for s in sums) + f"{tail} = {y}")
         return lines
@@ -312,9 +291,7 @@ class PoolSteps:
         fill = float("-inf") if mode == "max" else 0.0
         self.padded = torch.full((1, self.h + 2 * ph, self.w + 2 * pw), fill, dtype=X.dtype)
         self.padded[0, ph:ph + self.h, pw:pw + self.w] = X
-        self.out_hw = tuple(
-            (n + 2 * p - _span(k, d)) // s + 1
-            for n, p, k, d, s in zip((self.h, self.w), padding, pool_size, dilation, stride))
+        self.out_hw = conv_output_size((self.h, self.w), pool_size, padding, stride, dilation)
         oh, ow = self.out_hw
         self.size_lines = size_lines((self.h, self.w), pool_size, padding, stride, dilation)
         Hp, Wp = self.padded.shape[1:]
@@ -371,13 +348,12 @@ class ReceptiveField:
             if kh > h or kw > w:
                 raise ValueError(f"kernel {n + 1} of size {(kh, kw)} is larger than its input {(h, w)}: "
                                  f"the stack shrinks each layer by k − 1; use a bigger input or fewer layers")
-            self.shapes.append((h - kh + 1, w - kw + 1))
+            self.shapes.append(conv_output_size((h, w), (kh, kw)))
         # Values per layer only when real kernels are given (otherwise it is about *which* cells).
         self.values = [X]
         if kernels is not None:
-            from ..ops import corr2d
             for K in kernels:
-                self.values.append(corr2d(self.values[-1], K))
+                self.values.append(ops.corr2d(self.values[-1], K))
 
     def region(self, layer, i, j):
         """{earlier layer: (row0, row1, col0, col1) inclusive} reaching cell (i, j) of ``layer``."""

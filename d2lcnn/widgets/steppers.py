@@ -4,8 +4,9 @@ Each object renders through ``_repr_html_`` (Jupyter, Colab, VS Code and
 MyST-NB all store that as ``text/html``) and keeps its numbers in ``frames``
 so a test, or a curious reader, can check every one of them.
 """
-from .frames import check_lang, conv_steps, pool_steps, receptive_field
+from .frames import conv_steps, pool_steps, receptive_field
 from .render import render_rf, render_steps, rf_text
+from .strings import check_lang
 
 __all__ = ["conv_stepper", "pool_stepper", "receptive_field_view",
            "ConvStepper", "PoolStepper", "ReceptiveFieldView"]
