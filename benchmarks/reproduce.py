@@ -31,7 +31,9 @@ per run: ``recipe``, ``seed``, ``fast``, ``profile`` (always ``full``),
 ``test_acc_per_epoch``, ``train_acc_per_epoch``, ``train_loss_per_epoch``,
 ``examples_per_sec`` (train_ch6's: training examples over training time),
 ``wall_s`` (the whole run: loaders, network, training and evaluation),
-``threads``, ``torch``, ``python``, ``date``. ``d2lcnn.results_box(name)`` and
+``amp`` (autocast dtype or null) and ``channels_last`` (the speed settings
+train_ch6 used), ``threads``, ``torch``, ``python``, ``code`` (git commit,
+and whether ``d2lcnn/`` had uncommitted changes), ``date``. ``d2lcnn.results_box(name)`` and
 ``d2lcnn.summarize(name)`` read these files for the chapters.
 
 The GPU work is one command on a CUDA machine (all ten recipes, three seeds,
@@ -204,6 +206,19 @@ def data_root(arg):
     return d2lcnn.default_data_root()
 
 
+def code_version():
+    """The git commit of the checkout, and whether d2lcnn/ or this script differ from it (None outside git)."""
+    import subprocess
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "d2lcnn", "benchmarks/reproduce.py"],
+                                 cwd=REPO, capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": bool(changed.strip())}
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -217,6 +232,7 @@ def train_one(r, seed, fast, device, root):
     train_iter, test_iter = d2lcnn.load_data_fashion_mnist(**r.loader_kwargs(), root=root, device=device)
     d2lcnn.set_seed(seed)
     net = r.build()
+    amp_dtype, channels_last = d2lcnn.training.speed_settings(net, device, fast)
     h = d2lcnn.train_ch6(net, train_iter, test_iter, r.num_epochs, r.lr, device, init=r.init,
                          profile="full", fast=fast, plot=False)
     if h["plan"].reduced:  # cannot happen with profile="full"; a shortened run must never be stored
@@ -226,8 +242,9 @@ def train_one(r, seed, fast, device, root):
             "test_acc": h["final"]["test_acc"], "test_acc_per_epoch": h["test_acc"],
             "train_acc_per_epoch": h["train_acc"], "train_loss_per_epoch": h["train_loss"],
             "examples_per_sec": h["examples_per_sec"], "wall_s": round(time.perf_counter() - start, 2),
+            "amp": str(amp_dtype).replace("torch.", "") if amp_dtype else None, "channels_last": channels_last,
             "threads": torch.get_num_threads(), "torch": torch.__version__,
-            "python": platform.python_version(), "date": now()}
+            "python": platform.python_version(), "code": code_version(), "date": now()}
 
 
 def main(argv=None):
