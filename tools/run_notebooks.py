@@ -42,6 +42,11 @@ def clean(nb):
             data = out.get("data", {})
             if WIDGET in data:
                 continue
+            if (out.output_type == "stream" and outputs and outputs[-1].output_type == "stream"
+                    and outputs[-1].name == out.name):
+                # how prints are split into chunks depends on timing: save one block per stream
+                outputs[-1].text += out.text
+                continue
             if out.output_type in ("display_data", "execute_result"):
                 # image sizes and the like go; the language tag of a bilingual figure stays
                 lang_tag = out.get("metadata", {}).get("d2lcnn")
@@ -76,6 +81,9 @@ def main(argv=None):
     if profile == "quick":
         sys.exit("refusing to save outputs of the quick profile: the book shows full or auto runs")
     os.environ["D2LCNN_PROFILE"] = profile  # the kernels inherit the checked name
+    # The kernels draw with the inline backend, which stores every figure as an image; a
+    # MPLBACKEND=Agg exported for scripts and tests would save figure cells without their images.
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     # Every figure is saved in both languages; each edition of the site keeps its own.
     os.environ["D2LCNN_OUTPUTS"] = "both"
     for path in args.notebooks:
