@@ -42,11 +42,17 @@ fast mode; then plain mode for the recipes whose fast and plain runs disagreed):
     python benchmarks/reproduce.py --seeds 0,1,2 && \\
     python benchmarks/reproduce.py --seeds 0,1,2 --plain --only nin,googlenet,resnet18,lenet_bn_scratch,lenet_bn_builtin
 
-then commit ``benchmarks/results/cuda-*.json``. On a shared CPU, run it under
-the lock, one run per lock so others can take turns (it resumes):
+then commit ``benchmarks/results/cuda-*.json``. Where a command may run only
+a few minutes, give it a budget and call it again while it exits with status 3
+(the budget ran out first; finished runs are kept, the next call resumes):
 
-    for r in lenet_sigmoid lenet_relu lenet_bn_scratch lenet_bn_builtin; do for s in 0 1 2; do
-      flock /tmp/d2lcnn-cpu.lock python3 benchmarks/reproduce.py --only $r --seeds $s; done; done
+    python benchmarks/reproduce.py --seeds 0,1,2 --budget-s 500; echo $?
+
+The CPU results (the four LeNet-family recipes; the others take hours on a
+CPU) come from, on the shared build machine under its lock:
+
+    flock /tmp/d2lcnn-cpu.lock python3 benchmarks/reproduce.py --seeds 0,1,2 \\
+        --only lenet_sigmoid,lenet_relu,lenet_bn_scratch,lenet_bn_builtin
 """
 import argparse
 import datetime
