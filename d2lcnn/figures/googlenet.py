@@ -20,13 +20,19 @@ PATH_COLORS = (("#fde0b8", "#d9771b"), ("#d5eecf", "#3d8b3d"), ("#e9dff3", "#7b5
 
 
 def _layers(block):
-    """The conv and pooling layers of each path of ``block``, in the order they run."""
-    from ..models.googlenet import Inception
-    if not isinstance(block, Inception):
-        raise TypeError(f"block must be a d2lcnn.Inception block, got {type(block).__name__}; "
-                        "e.g. d2lcnn.Inception(192, 64, (96, 128), (16, 32), 32)")
-    paths = [block.p1, block.p2, block.p3, block.p4]
-    return [[m for m in p if isinstance(m, (nn.Conv2d, nn.MaxPool2d))] for p in paths]
+    """The conv and pooling layers of each path of ``block``, in the order they run.
+
+    Any module with four ``nn.Sequential`` paths ``p1``..``p4`` will do: ``d2lcnn.Inception``
+    or a reader's own copy of it, as in the chapter.
+    """
+    paths = [getattr(block, name, None) for name in ("p1", "p2", "p3", "p4")]
+    if not all(isinstance(p, nn.Sequential) for p in paths):
+        raise TypeError(f"block must be an Inception block with four nn.Sequential paths p1..p4, got "
+                        f"{type(block).__name__}; e.g. d2lcnn.Inception(192, 64, (96, 128), (16, 32), 32)")
+    layers = [[m for m in p if isinstance(m, (nn.Conv2d, nn.MaxPool2d))] for p in paths]
+    if not all(layers) or not all(isinstance(p[-1], nn.Conv2d) for p in layers):
+        raise TypeError("every path of an Inception block must end in a convolution")
+    return layers
 
 
 def _pair(v):
