@@ -219,6 +219,29 @@ def default_root():
     return str(d2lcnn.default_data_root())
 
 
+def gpu_memory_reset(device, cuda=torch.cuda):
+    """Start counting peak GPU memory on ``device`` (nothing on other devices).
+
+    A fresh subprocess has not initialised CUDA yet, and ``reset_peak_memory_stats``
+    then fails with "Invalid device argument": initialise it first. (``cuda`` is
+    a parameter so the CPU test suite can check the order of calls with a fake.)
+    """
+    device = torch.device(device)
+    if device.type != "cuda":
+        return
+    cuda.init()
+    cuda.set_device(device)
+    cuda.reset_peak_memory_stats(device)
+
+
+def gpu_memory_peak_mb(device, cuda=torch.cuda):
+    """Peak GPU memory in MiB since ``gpu_memory_reset``, or None off CUDA."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None
+    return cuda.max_memory_allocated(device) / 2**20
+
+
 def rss_now_mb():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -234,8 +257,7 @@ def run_case(name, pipeline, args):
     whole_epoch = case.resize == 28 and args.batches is None
     batches = per_epoch if whole_epoch else (args.batches or 8)
     warmup = 0 if whole_epoch else args.warmup
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
+    gpu_memory_reset(device)
     import torchvision.datasets  # noqa: F401 (imported before measuring what the loaders add)
     rss0 = rss_now_mb()
     if pipeline == "reference":
@@ -289,11 +311,12 @@ def run_case(name, pipeline, args):
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
            "workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
            "threads": torch.get_num_threads()}
-    if device.type == "cuda":
-        out["peak_gpu_mb"] = torch.cuda.max_memory_allocated(device) / 2**20
+    peak = gpu_memory_peak_mb(device)
+    if peak is not None:
+        out["peak_gpu_mb"] = peak
     if pipeline != "reference":
-        out["speed_settings"] = [str(x) for x in d2lcnn.training.speed_settings(build_model(case), device,
-                                                                                 pipeline == "d2lcnn")]
+        out["speed_settings"] = [str(x) for x in d2lcnn.device.speed_settings(build_model(case), device,
+                                                                               pipeline == "d2lcnn")]
     return out
 
 

@@ -7,15 +7,20 @@ batch at once. That replaces d2l's per-image PIL transforms and worker
 processes, which dominate the time of small models on a laptop CPU.
 """
 import functools
+import gzip
+import math
 import os
 import pathlib
 import socket
+import zlib
 
 import torch
 import torch.nn.functional as F
 
+from .device import check_device, try_gpu
+
 __all__ = [
-    "TEXT_LABELS", "DataNotFoundError", "default_data_root", "load_fashion_mnist_tensors",
+    "TEXT_LABELS", "DataNotFoundError", "CorruptDataError", "default_data_root", "load_fashion_mnist_tensors",
     "FashionMNISTBatches", "load_data_fashion_mnist", "get_fashion_mnist_labels", "show_images",
 ]
 
@@ -42,8 +47,52 @@ def _raw_folder(root):
     return pathlib.Path(root) / "FashionMNIST" / "raw"
 
 
+def _find(root, name):
+    """The file ``name`` (or ``name.gz``, the official download) in ``root/FashionMNIST/raw`` or ``root``."""
+    for folder in (_raw_folder(root), pathlib.Path(root)):
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
 def _missing(root):
-    return [f for f in RAW_FILES if not (_raw_folder(root) / f).is_file()]
+    return [f for f in RAW_FILES if _find(root, f) is None]
+
+
+class CorruptDataError(ValueError):
+    """A Fashion-MNIST file is there but truncated or not an IDX file."""
+
+
+# IDX format: 2 zero bytes, a type code (8 = unsigned byte), the number of dimensions,
+# one big-endian int32 per dimension, then the values.
+_EXPECTED = {"train-images-idx3-ubyte": (60000, 28, 28), "train-labels-idx1-ubyte": (60000,),
+             "t10k-images-idx3-ubyte": (10000, 28, 28), "t10k-labels-idx1-ubyte": (10000,)}
+
+
+def _read_idx(path, name):
+    """A uint8 tensor from an IDX file (plain or gzip), with a clear error for a damaged file."""
+    fix = (f"Fix: delete {path} so that the loader downloads it again, or copy a good copy of {name} "
+           f"(or {name}.gz) there.")
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError, zlib.error) as err:
+        raise CorruptDataError(f"cannot read {path}: {err}. {fix}") from None
+    dims = _EXPECTED[name]
+    header = 4 + 4 * len(dims)
+    expected = header + math.prod(dims)
+    what = "uncompressed size" if path.suffix == ".gz" else "size"
+    if len(data) != expected or data[:4] != bytes([0, 0, 8, len(dims)]):
+        found = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(len(dims))) \
+            if len(data) >= header else None
+        detail = (f"expected {expected:,} bytes (a {'x'.join(map(str, dims))} uint8 IDX file), "
+                  f"its {what} is {len(data):,} bytes")
+        if found is not None and found != dims and data[:2] == b"\0\0":
+            detail += f" and its header says {'x'.join(map(str, found))}"
+        raise CorruptDataError(f"{path} is damaged or not the Fashion-MNIST file {name}: {detail}. {fix}")
+    return torch.frombuffer(bytearray(data[header:]), dtype=torch.uint8).reshape(dims)
 
 
 def _download(root, timeout=60):
@@ -60,9 +109,11 @@ def _download(root, timeout=60):
 
 @functools.lru_cache(maxsize=4)
 def _read_split(root, train):
-    import torchvision
-    ds = torchvision.datasets.FashionMNIST(root=root, train=train, download=False)
-    return ds.data, ds.targets
+    prefix = "train" if train else "t10k"
+    images_name, labels_name = f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+    images = _read_idx(_find(root, images_name), images_name)
+    labels = _read_idx(_find(root, labels_name), labels_name).long()
+    return images, labels
 
 
 def load_fashion_mnist_tensors(root=None, train=True, download=True):
@@ -88,7 +139,7 @@ def load_fashion_mnist_tensors(root=None, train=True, download=True):
         if missing:
             raise DataNotFoundError(
                 f"Fashion-MNIST not found: {_raw_folder(root)} lacks {', '.join(missing)}, and {problem}.\n"
-                f"Fix: put the four files {', '.join(RAW_FILES)} (unzipped, torchvision's layout) in "
+                f"Fix: put the four files {', '.join(RAW_FILES)} (unzipped, or the official .gz files) in "
                 f"{_raw_folder(root)}, or point the loader at a folder that has FashionMNIST/raw/ inside it, "
                 f"with load_data_fashion_mnist(..., root=FOLDER) or the environment variable {ENV_VAR}=FOLDER.")
     return _read_split(str(root), bool(train))
@@ -158,8 +209,7 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, download=True, d
     ``seed`` fixes the shuffling order; by default it is drawn from PyTorch's
     global generator, so ``set_seed`` makes runs repeatable.
     """
-    from .training import try_gpu
-    device = try_gpu() if device is None else torch.device(device)
+    device = try_gpu() if device is None else check_device(device)
     if seed is None:
         seed = int(torch.randint(0, 2**31 - 1, ()).item())
     train = load_fashion_mnist_tensors(root, train=True, download=download)

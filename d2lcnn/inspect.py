@@ -4,12 +4,37 @@ FLOPs come from ``torch.utils.flop_counter`` (PyTorch's own per-operator
 formulas), so no hand-written formula can drift from what the layers do. It
 counts a multiply-accumulate as 2 FLOPs and ignores biases, activations and
 pooling, which are cheap next to convolutions and matrix products.
+
+``macs_per_example`` is the one counter the trainer uses to size a run
+(``d2lcnn.profiles``). It gives the same number as ``flop_counter`` but,
+where it can, gets it from forward hooks on the convolution and dense layers:
+``flop_counter``'s first use imports about 800 modules, seconds in every
+fresh notebook kernel. The hooks see every multiply-accumulate only when each
+module is a conv/dense layer, a layer known to do none (activations, pooling,
+normalization, dropout, ...), a container, or a block that declares
+``macs_in_children_only = True`` (it only adds or concatenates what its
+children compute: the book's Residual, Inception, DenseBlock, BatchNorm).
+Anything else falls back to ``flop_counter``.
 """
+import math
+
 import torch
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
-__all__ = ["layer_shapes", "print_net_shapes", "count_parameters", "flop_table", "print_flop_table"]
+__all__ = ["layer_shapes", "print_net_shapes", "count_parameters", "flop_table", "print_flop_table",
+           "macs_per_example"]
+
+# Layers that do no multiply-accumulates of their own (as torch.utils.flop_counter counts them).
+NO_MAC_LAYERS = (
+    nn.ReLU, nn.ReLU6, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU,
+    nn.SiLU, nn.Mish, nn.Hardswish, nn.Hardsigmoid, nn.Hardtanh, nn.Softplus, nn.Softmax, nn.LogSoftmax,
+    nn.Identity, nn.Flatten, nn.Unflatten, nn.Dropout, nn.Dropout2d, nn.AlphaDropout,
+    nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d,
+    nn.AdaptiveMaxPool2d, nn.ZeroPad2d, nn.ConstantPad2d, nn.ReflectionPad2d, nn.ReplicationPad2d,
+    nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm2d, nn.LocalResponseNorm,
+    nn.Upsample, nn.PixelShuffle, nn.ChannelShuffle)
+MAC_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
+CONTAINERS = (nn.Sequential, nn.ModuleList)
 
 
 def _check_net_input(net, X):
@@ -94,6 +119,7 @@ def flop_table(net, X):
     ``X``; use a batch of one for per-example numbers.
     """
     _check_net_input(net, X)
+    from torch.utils.flop_counter import FlopCounterMode
     was_training = net.training
     net.eval()
     try:
@@ -133,3 +159,47 @@ def print_flop_table(net, X):
             continue
         label = f"{r['name']} {r['type']}" if r["name"] != "total" else "total"
         print(f"{label:<22}{_human(r['params']):>12}{_human(r['macs']):>12}{_human(r['flops']):>12}")
+
+
+def _hooks_can_count(net):
+    """True when forward hooks on conv/dense layers see every multiply-accumulate of ``net``."""
+    for m in net.modules():
+        if isinstance(m, MAC_LAYERS + NO_MAC_LAYERS + CONTAINERS):
+            continue
+        if getattr(type(m), "macs_in_children_only", False):
+            continue
+        return False
+    return True
+
+
+def macs_per_example(net, X):
+    """Multiply-accumulates of one example's forward pass (convolutions and matrix products).
+
+    ``X`` is a batch; its first example is used. Forward hooks count when they
+    see everything (see the module docstring), else ``FlopCounterMode`` does.
+    Both give ``flop_counter``'s number; the module's mode is restored.
+    """
+    _check_net_input(net, X)
+    was_training = net.training
+    net.eval()
+    total = 0
+    handles = []
+    try:
+        if _hooks_can_count(net):
+            def count(m, inputs, out):
+                nonlocal total
+                per_output = m.in_features if isinstance(m, nn.Linear) else (
+                    m.in_channels // m.groups * math.prod(m.kernel_size))
+                total += out.numel() * per_output
+            handles = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, MAC_LAYERS)]
+            with torch.no_grad():
+                net(X[:1])
+            return float(total)
+        from torch.utils.flop_counter import FlopCounterMode
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            net(X[:1])
+        return counter.get_total_flops() / 2
+    finally:
+        for h in handles:
+            h.remove()
+        net.train(was_training)

@@ -11,9 +11,12 @@ serves a reader with a GPU, a reader on a laptop and the test suite:
   when it is cheap (LeNet), otherwise as many examples as fit a budget of a
   few minutes.
 
-Budgets are counted in multiply-accumulates (MACs, from
+Budgets are counted in multiply-accumulates (MACs per example, from
+``d2lcnn.inspect.macs_per_example``, which agrees with
 ``torch.utils.flop_counter``), not seconds, so a reduced run is the same on
-every machine and its printed description never changes between runs.
+every machine and its printed description never changes between runs. This
+module is pure policy: it imports nothing from ``d2lcnn`` and never touches a
+network or a device.
 """
 import dataclasses
 import os

@@ -10,7 +10,6 @@ them off.
 import contextlib
 import itertools
 import math
-import random
 import time
 
 import numpy as np
@@ -18,25 +17,11 @@ import torch
 from torch import nn
 
 from . import profiles
+from .device import check_device, device_speedups, set_seed, speed_settings, try_gpu
+from .inspect import macs_per_example
 
 __all__ = ["try_gpu", "set_seed", "Timer", "Accumulator", "accuracy", "evaluate_accuracy_gpu",
            "init_weights", "train_ch6"]
-
-
-def try_gpu(i=0):
-    """The ``i``-th CUDA GPU if there is one, else Apple's MPS, else the CPU."""
-    if torch.cuda.is_available() and torch.cuda.device_count() > i:
-        return torch.device(f"cuda:{i}")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-def set_seed(seed=0):
-    """Seed Python, NumPy and PyTorch (every device) so a run can be repeated."""
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 class Timer:
@@ -95,21 +80,40 @@ def accuracy(y_hat, y):
     return float(_correct(y_hat, y))
 
 
-def _num_examples(data_iter):
-    if hasattr(data_iter, "num_examples"):  # d2lcnn's own batches
-        return int(data_iter.num_examples)
-    dataset = getattr(data_iter, "dataset", None)
-    if dataset is not None:
-        return len(dataset)
-    raise TypeError("cannot tell how many examples the data iterator holds: "
-                    "give it a num_examples attribute or a dataset")
+def _as_batches(data_iter, name):
+    """``data_iter`` as something that can be read once per epoch, with its example count.
 
-
-def _batch_size(data_iter):
+    Returns ``(batches, num_examples, batch_size)``. d2lcnn's own batches and a
+    ``DataLoader`` say how many examples they hold. A re-iterable object
+    without a count (a list or tuple of ``(X, y)`` batches) is counted by
+    reading it once. A one-shot iterator (a generator, an ``itertools.islice``
+    of a loader) can be read only once, so it is read into a list of batches:
+    every epoch then sees those same batches, and they must fit in memory.
+    """
+    if isinstance(data_iter, (str, bytes)) or not hasattr(data_iter, "__iter__"):
+        raise TypeError(f"{name} must yield (X, y) batches (a DataLoader, d2lcnn's batches, a list "
+                        f"of (X, y) pairs or a generator), got {type(data_iter).__name__}")
+    if iter(data_iter) is data_iter:  # one-shot: generator, islice, map, ...
+        data_iter = list(data_iter)
+    first = next(iter(data_iter), None)
+    if first is None:
+        raise ValueError(f"{name} yielded no batches")
+    if not (isinstance(first, (tuple, list)) and len(first) == 2 and
+            all(isinstance(t, torch.Tensor) for t in first)):
+        raise TypeError(f"each batch of {name} must be a pair (X, y) of tensors, got {type(first).__name__}"
+                        + (f" of length {len(first)}" if isinstance(first, (tuple, list)) else ""))
     size = getattr(data_iter, "batch_size", None)
-    if not isinstance(size, int) or size <= 0:
-        raise TypeError("the data iterator needs a positive int batch_size attribute")
-    return size
+    if not (isinstance(size, int) and size > 0):
+        size = len(first[1])  # the first batch tells the batch size
+    if hasattr(data_iter, "num_examples"):  # d2lcnn's own batches
+        n = int(data_iter.num_examples)
+    elif getattr(data_iter, "dataset", None) is not None and hasattr(data_iter.dataset, "__len__"):
+        n = len(data_iter.dataset)
+        if getattr(data_iter, "drop_last", False):
+            n -= n % size
+    else:
+        n = sum(len(y) for _, y in data_iter)
+    return data_iter, n, size
 
 
 def evaluate_accuracy_gpu(net, data_iter, device=None, max_examples=None):
@@ -148,139 +152,51 @@ def init_weights(net, method="xavier"):
     net.apply(init)
 
 
-def _cpu_has_bf16():
-    """True when the CPU does bf16 matrix work natively (AVX-512 BF16 or AMX)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line for line in f if line.startswith("flags")), "")
-    except OSError:
-        return False
-    return any(flag in flags.split() for flag in ("avx512_bf16", "amx_bf16"))
-
-
-def speed_settings(net, device, fast=True):
-    """Which speed-ups ``train_ch6`` uses: ``(autocast dtype or None, channels_last)``.
-
-    CUDA: bf16 (else fp16) autocast and ``channels_last``. CPU: bf16 autocast
-    only where the processor does bf16 natively (AVX-512 BF16 or AMX; on
-    other CPUs it emulates bf16 and is slower than fp32), and ``channels_last``
-    for convolutional networks in either precision: oneDNN's convolutions run
-    on NHWC without reordering, which measured 1.2-1.6x faster per LeNet step
-    in fp32 on a 2-core AVX2 CPU. ``fast=False`` turns everything off.
-    """
-    if not fast:
-        return None, False
-    has_conv = any(isinstance(m, nn.Conv2d) for m in net.modules())
-    if device.type == "cuda":
-        return (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16), has_conv
-    if device.type == "cpu":
-        # fp32 on every CPU, so a chapter prints the same numbers on every processor (see issue 9).
-        return None, has_conv
-    return None, False
-
-
-@contextlib.contextmanager
-def _cudnn_autotune(enabled):
-    """cuDNN picks the fastest convolution algorithm for each input shape (the batches repeat one shape)."""
-    if not enabled:
-        yield
-        return
-    old = torch.backends.cudnn.benchmark
-    torch.backends.cudnn.benchmark = True
-    try:
-        yield
-    finally:
-        torch.backends.cudnn.benchmark = old
-
-
-# Layers that do no multiply-accumulates of their own (as torch.utils.flop_counter counts them).
-_NO_MAC_LAYERS = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.GELU, nn.Softmax, nn.Identity, nn.Flatten,
-                  nn.Dropout, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d,
-                  nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm, nn.LocalResponseNorm)
-_MAC_LAYERS = (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Linear)
-
-
-def _hooks_can_count(net):
-    """True when forward hooks on conv/dense layers see every multiply-accumulate of ``net``.
-
-    That holds for containers and the book's own blocks (``d2lcnn.models``:
-    Inception, Residual, DenseBlock, BatchNorm add and concatenate, nothing
-    more); any other custom module might multiply in its ``forward``.
-    """
-    for m in net.modules():
-        if isinstance(m, _MAC_LAYERS + _NO_MAC_LAYERS + (nn.Sequential, nn.ModuleList)):
-            continue
-        if type(m).__module__.startswith("d2lcnn.models."):
-            continue
-        return False
-    return True
-
-
-def _macs_per_example(net, X):
-    """Multiply-accumulates of one example's forward pass (convolutions and matrix products).
-
-    Counted with forward hooks on the conv and dense layers when they see all
-    of them (the same numbers as ``torch.utils.flop_counter``, whose first use
-    imports about 800 modules - seconds in every fresh notebook kernel);
-    otherwise with ``FlopCounterMode``.
-    """
-    was_training = net.training
-    net.eval()
-    total = 0
-    handles = []
-    try:
-        if _hooks_can_count(net):
-            def count(m, inputs, out):
-                nonlocal total
-                per_output = m.in_features if isinstance(m, nn.Linear) else (
-                    m.in_channels // m.groups * math.prod(m.kernel_size))
-                total += out.numel() * per_output
-            handles = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, _MAC_LAYERS)]
-            with torch.no_grad():
-                net(X[:1])
-            return float(total)
-        from torch.utils.flop_counter import FlopCounterMode
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            net(X[:1])
-        return counter.get_total_flops() / 2
-    finally:
-        for h in handles:
-            h.remove()
-        net.train(was_training)
-
-
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xavier",
-              optimizer="sgd", profile=None, fast=True, plot=True):
+              optimizer="sgd", profile=None, fast=True, plot=True, amp=None):
     """Train ``net`` with SGD and cross-entropy on ``device`` and report as the book does.
+
+    ``train_iter`` and ``test_iter`` yield ``(X, y)`` batches: d2lcnn's
+    loaders, a ``DataLoader``, a list of batches, or a one-shot iterator (a
+    generator, an ``itertools.islice`` of a loader), which is read into a list
+    first so that every epoch can see it (see ``_as_batches``). The batch
+    size comes from the loader, else from the first batch.
 
     ``init`` is ``'xavier'`` (the sigmoid chapters), ``'kaiming'`` (ReLU
     networks) or ``None`` to keep the current weights. ``optimizer`` is
     ``'sgd'`` (the book's default) or ``'adam'``. ``profile`` overrides
-    $D2LCNN_PROFILE (``full``/``quick``/``auto``). Returns a history dict with
-    per-epoch ``train_loss``, ``train_acc`` and ``test_acc``, the final
-    values, ``examples_per_sec`` and the run plan.
+    $D2LCNN_PROFILE (``full``/``quick``/``auto``): a shortened run prints
+    exactly what it cut. ``device`` must exist here (``try_gpu()`` picks one).
+
+    ``fast=True`` uses speed-ups that keep fp32 arithmetic (``channels_last``
+    on CPU and CUDA; cuDNN autotuning and TF32 on CUDA; see
+    ``d2lcnn.device``); ``amp='bf16'`` or ``'fp16'`` adds mixed precision
+    (fp16 with a gradient scaler); ``fast=False`` turns all of it off.
+
+    Returns a history dict with per-epoch ``train_loss``, ``train_acc`` and
+    ``test_acc``, the ``final`` values, ``examples_per_sec`` and the run ``plan``.
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
-    if not (isinstance(num_epochs, int) and num_epochs > 0):
+    if isinstance(num_epochs, bool) or not (isinstance(num_epochs, int) and num_epochs > 0):
         raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
-    if not (isinstance(lr, (int, float)) and lr > 0):
+    if isinstance(lr, bool) or not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
-    device = try_gpu() if device is None else torch.device(device)
+    device = try_gpu() if device is None else check_device(device)
+    amp_dtype, channels_last = speed_settings(net, device, fast, amp)
     if init is not None:
         init_weights(net, init)
+    train_iter, n_train, batch_size = _as_batches(train_iter, "train_iter")
+    test_iter, n_test, _ = _as_batches(test_iter, "test_iter")
     net.to(device)
-    batch_size = _batch_size(train_iter)
-    n_train, n_test = _num_examples(train_iter), _num_examples(test_iter)
     X0, _ = next(iter(test_iter))
     plan = profiles.plan_run(num_epochs, batch_size, n_train, n_test,
-                             _macs_per_example(net, X0.to(device)), device.type, profile)
-    amp_dtype, channels_last = speed_settings(net, device, fast)
+                             macs_per_example(net, X0.to(device)), device.type, profile)
     if channels_last:
         net.to(memory_format=torch.channels_last)
     print(f"training on {device}; {plan.describe()}")
@@ -294,7 +210,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
     history = {"epoch": [], "train_loss": [], "train_acc": [], "test_acc": []}
     timer, trained = Timer(), 0
     progress = _progress_bar()
-    with _cudnn_autotune(device.type == "cuda" and fast):
+    with device_speedups(device, fast):
         for epoch in range(plan.num_epochs):
             net.train()
             # loss sum and correct count stay on the device; the example count is known on the host
@@ -302,7 +218,11 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
             marks = {max(1, round(batches_per_epoch * k / 5)) for k in range(1, 6)}
             bar = progress(total=batches_per_epoch, desc=f"epoch {epoch + 1}/{plan.num_epochs}", leave=False)
             timer.start()
-            for i, (X, y) in enumerate(itertools.islice(train_iter, batches_per_epoch)):
+            for i, (X, y) in enumerate(train_iter):
+                if seen >= plan.train_examples:
+                    break
+                if seen + len(y) > plan.train_examples:  # batches of uneven size: stop at the plan
+                    X, y = X[:plan.train_examples - seen], y[:plan.train_examples - seen]
                 X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 if channels_last:
                     X = X.contiguous(memory_format=torch.channels_last)

@@ -45,3 +45,30 @@ def test_fixed_permutation_identical_28px(bench, data_root):
     for k, (Xr, yr) in zip(range(3), loader):
         Xo, yo = ours.batch(perm[k * 128:(k + 1) * 128])
         assert torch.equal(Xr, Xo) and torch.equal(yr, yo)
+
+
+def test_gpu_memory_calls_initialise_cuda_first(bench):
+    """On CUDA the peak-memory counter is reset only after CUDA is initialised (a fresh process
+    otherwise fails with 'Invalid device argument'); on other devices nothing is called."""
+    calls = []
+
+    class FakeCuda:
+        def init(self):
+            calls.append("init")
+
+        def set_device(self, device):
+            calls.append(("set_device", str(device)))
+
+        def reset_peak_memory_stats(self, device):
+            assert "init" in calls, "reset before CUDA was initialised"
+            calls.append("reset")
+
+        def max_memory_allocated(self, device):
+            return 3 * 2**20
+
+    fake = FakeCuda()
+    bench.gpu_memory_reset("cpu", cuda=fake)
+    assert calls == [] and bench.gpu_memory_peak_mb("cpu", cuda=fake) is None
+    bench.gpu_memory_reset("cuda:0", cuda=fake)
+    assert calls == ["init", ("set_device", "cuda:0"), "reset"]
+    assert bench.gpu_memory_peak_mb("cuda:0", cuda=fake) == 3.0

@@ -139,3 +139,48 @@ def test_loader_memory_is_the_uint8_split(data_root):
     held = sum(t.untyped_storage().nbytes() for it in (train_iter, test_iter) for t in (it.images, it.labels))
     uint8_size = 70000 * 28 * 28
     assert held <= 2 * uint8_size
+
+
+def _raw(data_root):
+    return data_root / "FashionMNIST" / "raw"
+
+
+def test_official_gzip_files_load_without_unzipping(data_root, tmp_path):
+    """The four *-ubyte.gz files as downloaded: same tensors, and nothing written into their folder."""
+    import gzip
+    import shutil
+    folder = tmp_path / "FashionMNIST" / "raw"
+    folder.mkdir(parents=True)
+    for name in data_mod.RAW_FILES:
+        with open(_raw(data_root) / name, "rb") as src, gzip.open(folder / f"{name}.gz", "wb", compresslevel=1) as dst:
+            shutil.copyfileobj(src, dst)
+    before = sorted(p.name for p in folder.iterdir())
+    for train in (True, False):
+        images, labels = d2lcnn.load_fashion_mnist_tensors(tmp_path, train=train, download=False)
+        ref_images, ref_labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=train, download=False)
+        assert torch.equal(images, ref_images) and torch.equal(labels, ref_labels)
+        assert labels.dtype == torch.int64 and images.dtype == torch.uint8
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing unzipped or cached there
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "bad_gzip"])
+def test_damaged_file_names_the_file_sizes_and_fix(data_root, tmp_path, damage):
+    folder = tmp_path / "FashionMNIST" / "raw"
+    folder.mkdir(parents=True)
+    for name in data_mod.RAW_FILES:
+        (folder / name).symlink_to(_raw(data_root) / name)
+    bad = folder / "t10k-images-idx3-ubyte"
+    bad.unlink()
+    if damage == "truncated":
+        bad.write_bytes((_raw(data_root) / bad.name).read_bytes()[:5_000_000])
+    elif damage == "garbage":
+        bad.write_bytes(b"<html>404 Not Found</html>")
+    else:
+        bad = folder / "t10k-images-idx3-ubyte.gz"
+        bad.write_bytes(b"\x1f\x8b\x08\x00 definitely not gzip")
+    with pytest.raises(d2lcnn.CorruptDataError) as info:
+        d2lcnn.load_fashion_mnist_tensors(tmp_path, train=False, download=False)
+    message = str(info.value)
+    assert str(bad) in message and "delete" in message and "copy a good copy" in message
+    if damage == "truncated":
+        assert "expected 7,840,016 bytes" in message and "5,000,000 bytes" in message

@@ -51,6 +51,8 @@ class BatchNorm(nn.Module):
     averages. Gradient tracking plays no part, so ``torch.no_grad()`` in train
     mode still normalizes with the batch.
     """
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
 
     def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.1):
         super().__init__()

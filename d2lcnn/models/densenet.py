@@ -41,6 +41,8 @@ class DenseBlock(nn.Module):
     ``out_channels`` = ``input_channels + num_convs * num_channels``. With
     ``bottleneck=True`` the layers are ``bottleneck_block``s instead of ``conv_block``s.
     """
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
 
     def __init__(self, num_convs, input_channels, num_channels, bottleneck=False):
         super().__init__()

@@ -18,6 +18,8 @@ class Inception(nn.Module):
     Every path keeps the height and width, so the outputs can be concatenated:
     the block has ``c1 + c2[1] + c3[1] + c4`` output channels.
     """
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
 
     def __init__(self, in_channels, c1, c2, c3, c4):
         super().__init__()

@@ -29,6 +29,8 @@ def _projection(in_channels, out_channels, stride, norm):
 
 class Residual(nn.Module):
     """Basic block: 3x3 conv-BN-ReLU, 3x3 conv-BN, add the (possibly projected) input, ReLU."""
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
     expansion = 1
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
@@ -54,6 +56,8 @@ class Bottleneck(nn.Module):
     The stride sits on the 3x3 conv (as in torchvision), not on the first 1x1,
     which would throw away three quarters of the pixels unseen.
     """
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
     expansion = 4
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
@@ -81,6 +85,8 @@ class PreActResidual(nn.Module):
     With no ReLU after the sum, the shortcut is a clean identity from block to
     block, which is what makes very deep stacks easy to train.
     """
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
     expansion = 1
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
@@ -103,6 +109,8 @@ class PreActResidual(nn.Module):
 
 class PreActBottleneck(nn.Module):
     """v2 bottleneck block: BN-ReLU-1x1, BN-ReLU-3x3, BN-ReLU-1x1 (4x channels), then add."""
+    # Only adds/concatenates/normalizes what its layers compute: MAC counting by hooks is exact.
+    macs_in_children_only = True
     expansion = 4
 
     def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
