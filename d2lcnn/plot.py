@@ -77,7 +77,8 @@ class LivePlot:
         styles = ("-", "m--", "g-.", "r:")
         for (xs, ys), label, style in zip(self.points, self.legend, styles):
             if xs:
-                ax.plot(xs, ys, style, label=_text(label, lang))
+                # a lone point (a one-epoch run's test accuracy) needs a marker to be seen
+                ax.plot(xs, ys, style, label=_text(label, lang), marker="o" if len(xs) == 1 else None)
         ax.set_xlabel(_text(self.xlabel, lang))
         if self.xlim:
             ax.set_xlim(*self.xlim)
