@@ -95,6 +95,18 @@ def _as_batches(data_iter, name):
                         f"of (X, y) pairs or a generator), got {type(data_iter).__name__}")
     if iter(data_iter) is data_iter:  # one-shot: generator, islice, map, ...
         data_iter = list(data_iter)
+    size = getattr(data_iter, "batch_size", None)
+    if isinstance(size, int) and size > 0:
+        # A loader that knows its size is not peeked at: reading a batch of a shuffling loader
+        # would draw a permutation (random state) before training starts.
+        if hasattr(data_iter, "num_examples"):  # d2lcnn's own batches
+            return data_iter, int(data_iter.num_examples), size
+        dataset = getattr(data_iter, "dataset", None)
+        if dataset is not None and hasattr(dataset, "__len__"):
+            n = len(dataset)
+            if getattr(data_iter, "drop_last", False):
+                n -= n % size
+            return data_iter, n, size
     first = next(iter(data_iter), None)
     if first is None:
         raise ValueError(f"{name} yielded no batches")
@@ -102,17 +114,8 @@ def _as_batches(data_iter, name):
             all(isinstance(t, torch.Tensor) for t in first)):
         raise TypeError(f"each batch of {name} must be a pair (X, y) of tensors, got {type(first).__name__}"
                         + (f" of length {len(first)}" if isinstance(first, (tuple, list)) else ""))
-    size = getattr(data_iter, "batch_size", None)
-    if not (isinstance(size, int) and size > 0):
-        size = len(first[1])  # the first batch tells the batch size
-    if hasattr(data_iter, "num_examples"):  # d2lcnn's own batches
-        n = int(data_iter.num_examples)
-    elif getattr(data_iter, "dataset", None) is not None and hasattr(data_iter.dataset, "__len__"):
-        n = len(data_iter.dataset)
-        if getattr(data_iter, "drop_last", False):
-            n -= n % size
-    else:
-        n = sum(len(y) for _, y in data_iter)
+    size = len(first[1])  # the first batch tells the batch size
+    n = sum(len(y) for _, y in data_iter)
     return data_iter, n, size
 
 

@@ -1,27 +1,8 @@
-import os
-import pathlib
-
 import pytest
 
 import d2lcnn
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
-
-
-def pytest_configure(config):
-    # Notebook kernels inherit this environment: the quick profile keeps every
-    # training cell to seconds, and the data folder defaults to the shared copy.
-    os.environ.setdefault("D2LCNN_PROFILE", "quick")
-    try:
-        d2lcnn.current_profile()  # d2lcnn's own check: a misspelt profile stops here, not in a notebook
-    except ValueError as err:
-        raise pytest.UsageError(str(err)) from None
-    if not os.environ.get("D2LCNN_DATA") and (SHARED_DATA / "FashionMNIST").is_dir():
-        os.environ["D2LCNN_DATA"] = str(SHARED_DATA)
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    # Figures render once per language, as in the committed outputs nbval compares with.
-    os.environ["D2LCNN_OUTPUTS"] = "both"
+# The environment (profile, data folder, both-language outputs) is set by ../conftest.py.
 
 
 @pytest.fixture(scope="session")

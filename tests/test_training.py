@@ -279,3 +279,14 @@ def test_train_ch6_bad_batches_and_devices(data_root):
     if mps is None or not mps.is_available():
         with pytest.raises(ValueError, match="'mps' was asked for.*try_gpu"):
             check_device("mps")
+
+
+def test_train_ch6_does_not_draw_an_order_before_training(data_root):
+    """Reading the first batch of a shuffling loader draws a permutation; train_ch6 must not,
+    so a run trains on the same example order whether or not the loader was inspected first."""
+    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    train = d2lcnn.FashionMNISTBatches(images[:512], labels[:512], 128, shuffle=True, seed=7)
+    state = train.generator.get_state()
+    from d2lcnn.training import _as_batches
+    _as_batches(train, "train_iter")
+    assert torch.equal(train.generator.get_state(), state)

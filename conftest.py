@@ -1,0 +1,27 @@
+"""pytest settings for the whole repository: the tests in tests/ and the chapter notebooks (nbval).
+
+It lives at the top so that it applies however pytest is started: `python3 -m pytest`
+and `python3 -m pytest chapters/06_lenet.ipynb` run the notebooks alike.
+"""
+import os
+import pathlib
+
+import pytest
+
+SHARED_DATA = pathlib.Path(__file__).resolve().parent.parent / "shared" / "data"
+
+
+def pytest_configure(config):
+    # Notebook kernels inherit this environment: the quick profile keeps every
+    # training cell to seconds, and the data folder defaults to the shared copy.
+    import d2lcnn
+    os.environ.setdefault("D2LCNN_PROFILE", "quick")
+    try:
+        d2lcnn.current_profile()  # d2lcnn's own check: a misspelt profile stops here, not in a notebook
+    except ValueError as err:
+        raise pytest.UsageError(str(err)) from None
+    if not os.environ.get("D2LCNN_DATA") and (SHARED_DATA / "FashionMNIST").is_dir():
+        os.environ["D2LCNN_DATA"] = str(SHARED_DATA)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    # Figures render once per language, as in the committed outputs nbval compares with.
+    os.environ["D2LCNN_OUTPUTS"] = "both"
