@@ -87,3 +87,18 @@ def test_googlenet_clear_errors():
         d2lcnn.googlenet(in_channels=0)
     with pytest.raises(ValueError):
         d2lcnn.googlenet(num_classes=0)
+
+
+def test_inception_figure_takes_a_readers_own_block():
+    class MyInception(torch.nn.Module):  # the chapter defines its own copy of the block
+        def __init__(self):
+            super().__init__()
+            ref = d2lcnn.Inception(256, 128, (128, 192), (32, 96), 64)
+            self.p1, self.p2, self.p3, self.p4 = ref.p1, ref.p2, ref.p3, ref.p4
+
+    texts = _texts(figs.plot_inception_block(MyInception(), lang="en"))
+    assert any("128 + 192 + 96 + 64 = 480" in t for t in texts)
+    broken = MyInception()
+    broken.p4 = torch.nn.Sequential(torch.nn.MaxPool2d(3, 1, 1))
+    with pytest.raises(TypeError, match="end in a convolution"):
+        figs.plot_inception_block(broken)
