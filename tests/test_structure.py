@@ -50,7 +50,7 @@ LAYERS = [
     {"ops", "device", "profiles", "lang", "recipes"},
     {"data", "inspect", "plot"},
     {"training"},
-    {"models", "results"},
+    {"models", "results", "book_runs"},
     {"widgets", "figures"},
     {"__init__"},
 ]
