@@ -21,7 +21,7 @@ __all__ = ["plot_accuracy_vs_macs"]
 # so their labels go left and right of the cluster.
 _LABEL_SIDE = {"lenet_sigmoid": "right", "lenet_relu": "right", "lenet_bn_scratch": "left",
                "lenet_bn_builtin": "left", "alexnet": "above", "vgg11_4": "above", "nin": "below",
-               "googlenet": "below", "resnet18": "above", "densenet": "left"}
+               "googlenet": "below", "resnet18": "left", "densenet": "left"}
 # The book's diamonds sit a little right of the notes' marker (times this factor on the MAC axis),
 # so neither hides the other; the two batch-norm LeNets share a MAC count, so one goes left.
 _BOOK_SHIFT = {"lenet_bn_scratch": 1 / 1.2}
@@ -77,7 +77,7 @@ def plot_accuracy_vs_macs(points, lang=None, figsize=(9.5, 6.6)):
     ax.set_xlim(min(xs) / 16, max(xs) * 4)
     ys = [p["notes_acc"] for p in points] + [p["book"]["min"] for p in points if p.get("book")]
     top = [p["notes_acc"] for p in points] + [p["book"]["max"] for p in points if p.get("book")]
-    ax.set_ylim(min(ys) - 0.02, max(top) + 0.02)
+    ax.set_ylim(min(ys) - 0.02, max(top) + 0.03)
     ax.grid(True, which="major", color="#e3e3e3", lw=0.8, zorder=0)
     ax.set_xlabel(tr("multiply-accumulates per image (MACs, log scale)", "每张图像的乘加次数（MACs，对数刻度）", lang))
     ax.set_ylabel(tr("test accuracy on Fashion-MNIST", "Fashion-MNIST 上的测试精度", lang))
