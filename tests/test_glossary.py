@@ -164,6 +164,18 @@ def test_every_row_has_a_preferred_chinese_term_and_definitions():
             assert len(cols[-2]) > 5, f"{lang} {anchor}: definition missing"
 
 
+def test_links_into_the_glossary_name_existing_rows():
+    """A chapter linking `glossary.ipynb#glossary-x` or `glossary.html#glossary-x` needs row x."""
+    anchors = {a for a, _ in _rows("en")}
+    link = re.compile(r"glossary\.(?:ipynb|html)#(glossary-[A-Za-z0-9-]+)")
+    broken = []
+    for path in sorted(CHAPTERS.glob("*.ipynb")):
+        for i, cell in enumerate(_cells(path)):
+            if cell["cell_type"] == "markdown":
+                broken += [f"{path.name} cell {i}: #{a}" for a in link.findall(_source(cell)) if a not in anchors]
+    assert not broken, "links to glossary rows that do not exist:\n" + "\n".join(broken)
+
+
 def test_chinese_prose_uses_the_glossary_terms():
     offences, known = [], set()
     for name, i, variant, excerpt in find_variants():
