@@ -106,6 +106,10 @@ def stage(lang):
     config["title"] = info["title"]
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = info["sphinx_language"]
+    if lang == "zh":
+        # jieba splits Chinese text into words for the search index; the book's own terms
+        # (池化, 感受野, 步幅, ...) are added so that each is indexed as one word.
+        sphinx_config["html_search_options"] = {"dict": str(ROOT / "tools" / "search_terms_zh.txt")}
     mathjax = local_mathjax()
     if mathjax is not None:
         # Not under _static: Jupyter Book adds every .js found there as a page script,
@@ -161,6 +165,30 @@ a{display:block;margin:1rem;padding:1rem;border:1px solid #ccc;border-radius:.5r
 """
 
 
+def dedupe_thebe_config(html_dir):
+    """Drop the second copy of sphinx-thebe's config script from every page.
+
+    Jupyter Book 1 emits `<script>const THEBE_JS_URL = ...</script>` twice per page
+    (also in a bare `jupyter-book create` book), and the second `const` throws
+    "Identifier 'THEBE_JS_URL' has already been declared" in every reader's console.
+    Returns the number of pages fixed.
+    """
+    fixed = 0
+    for page in pathlib.Path(html_dir).rglob("*.html"):
+        lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+        seen, kept = False, []
+        for line in lines:
+            if line.lstrip().startswith("<script>const THEBE_JS_URL"):
+                if seen:
+                    continue
+                seen = True
+            kept.append(line)
+        if len(kept) != len(lines):
+            page.write_text("".join(kept), encoding="utf-8")
+            fixed += 1
+    return fixed
+
+
 def build(lang, keep_going=False):
     src = stage(lang)
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
@@ -173,6 +201,7 @@ def build(lang, keep_going=False):
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(src / "_build" / "html", out)
+    dedupe_thebe_config(out)
     return out
 
 
