@@ -22,7 +22,7 @@ from .. import ops
 from ..ops import conv_output_size
 from .strings import LANGS, word
 
-__all__ = ["ConvSteps", "PoolSteps", "ReceptiveField", "num", "fmt"]
+__all__ = ["ConvSteps", "PoolSteps", "ReceptiveField", "num", "fmt", "window_error", "size_lines"]
 
 
 # ----------------------------------------------------------------- numbers
@@ -111,34 +111,68 @@ def _span(k, d):
     return d * (k - 1) + 1
 
 
-def _check_fits(in_hw, pad, k, d, what):
-    for axis, n, p, k_, d_ in zip(("height", "width"), in_hw, pad, k, d):
-        if _span(k_, d_) > n + 2 * p:
-            extra = f" (a {k_}-wide window with dilation {d_})" if d_ > 1 else ""
-            raise ValueError(
-                f"the {what} spans {_span(k_, d_)} pixels in {axis}{extra} but the padded input is only "
-                f"{n + 2 * p} ({n} + 2×{p} padding): it fits nowhere; use a smaller {what} or more padding")
+def _sides(pad):
+    """Padding per axis as (before, after) pairs: (ph, pw) means ph on top and bottom, pw left and right."""
+    return tuple((p, p) if isinstance(p, int) else (int(p[0]), int(p[1])) for p in pad)
+
+
+def _tuple_text(values):
+    return "(" + ", ".join(str(v) for v in values) + ")"
+
+
+def window_error(lang, kind, in_hw, pad, k, d, mode=None):
+    """The message of an impossible window configuration, or None when it is fine.
+
+    pad: per axis an int (both sides) or a (before, after) pair. The page's script
+    (``check`` in stepper.js) writes the same text from the same templates in
+    ``strings.py``; Python raises the English one as a ``ValueError``.
+    """
+    sides = _sides(pad)
+    if kind == "pool" and mode == "avg" and tuple(d) != (1, 1):
+        return word(lang, "err_avgdil")
+    if kind == "pool":
+        for (a, b), k_, d_ in zip(sides, k, d):
+            if max(a, b) > _span(k_, d_) // 2:
+                flat = [v for pair in sides for v in pair]
+                shown = (sides[0][0], sides[1][0]) if flat[0] == flat[1] and flat[2] == flat[3] else flat
+                return word(lang, "err_half", padding=_tuple_text(shown), window=_tuple_text(k))
+    what = word(lang, "what_pool" if kind == "pool" else "what_kernel")
+    for axis, n, (a, b), k_, d_ in zip(("height", "width"), in_hw, sides, k, d):
+        if _span(k_, d_) > n + a + b:
+            extra = word(lang, "err_dil", k=k_, d=d_) if d_ > 1 else ""
+            return word(lang, "err_fit", what=what, span=_span(k_, d_), axis=word(lang, axis), extra=extra,
+                        padded=n + a + b, n=n, pads=f"2×{a}" if a == b else f"{a} + {b}")
+    return None
+
+
+def _check_window(kind, in_hw, pad, k, d, mode=None):
+    message = window_error("en", kind, in_hw, pad, k, d, mode)
+    if message:
+        raise ValueError(message)
 
 
 # ------------------------------------------------------------ output size
 
 def size_lines(in_hw, k, pad, stride, dil):
-    """The output size per axis with the formula filled in, in both languages."""
+    """The output size per axis with the formula filled in, in both languages.
+
+    pad: per axis an int (on both sides) or a (before, after) pair; p in the formula is their sum.
+    ``sizeLines`` in stepper.js writes the same lines."""
     lines = {lang: [] for lang in LANGS}
-    for axis, n, k_, p, s, d in zip(("height", "width"), in_hw, k, pad, stride, dil):
-        span = _span(k_, d)
-        top = n - span + 2 * p + s
-        out = conv_output_size(n, k_, p, s, d)
+    for axis, n, k_, (a, b), s, d in zip(("height", "width"), in_hw, k, _sides(pad), stride, dil):
+        span, p = _span(k_, d), a + b
+        top = n - span + p + s
+        out = (n + p - span) // s + 1
         kdesc = f"k = {d}×({k_}−1)+1 = {span}, " if d > 1 else ""
         exact = f" = ⌊{top}/{s}⌋" if s > 1 else ""
         frac = "" if top % s == 0 else f" = ⌊{fmt(top / s)}⌋"
-        core = f"⌊({n} − {span} + {2 * p} + {s})/{s}⌋{exact}{frac} = {out}"
-        left = (n + 2 * p - span) % s
+        core = f"⌊({n} − {span} + {p} + {s})/{s}⌋{exact}{frac} = {out}"
+        left = (n + p - span) % s
         unit = ("row" if axis == "height" else "col") + ("s" if left > 1 else "")
         for lang in LANGS:
             text = f"{word(lang, axis)}: {kdesc}{core}"
             if left:
-                text += word(lang, "size_floor", padded=n + 2 * p, span=span, rest=n + 2 * p - span, s=s,
+                text += word(lang, "size_floor", padded=n + p, span=span, rest=n + p - span, s=s,
                              left=left, unit=word(lang, unit))
             lines[lang].append(text)
     return lines
@@ -433,7 +467,7 @@ def conv_steps(X, K=None, padding=None, stride=None, dilation=None, bias=None):
             bias = bias.expand(c_o)
         elif bias.numel() != c_o:
             raise ValueError(f"bias must be one number or one per output channel ({c_o}), got {bias.numel()}")
-    _check_fits(X.shape[1:], padding, K.shape[2:], dilation, "kernel")
+    _check_window("conv", X.shape[1:], padding, K.shape[2:], dilation)
     dtype = torch.promote_types(X.dtype, K.dtype)
     return ConvSteps(X.to(dtype), K.to(dtype), bias.to(dtype), padding, stride, dilation)
 
@@ -470,13 +504,7 @@ def pool_steps(X, pool_size=None, stride=None, padding=None, mode=None, dilation
     stride = _positive(pool_size if stride is None else stride, "stride")
     padding = _non_negative(0 if padding is None else padding, "padding")
     dilation = _positive(1 if dilation is None else dilation, "dilation")
-    if mode == "avg" and dilation != (1, 1):
-        raise ValueError("average pooling has no dilation in PyTorch; use mode='max' or dilation=1")
-    for p, k, d in zip(padding, pool_size, dilation):
-        if p > _span(k, d) // 2:
-            raise ValueError(f"padding {padding} is more than half the pooling window {pool_size}: some windows would "
-                             f"hold only padding (PyTorch refuses this too); use padding <= window // 2")
-    _check_fits(X.shape, padding, pool_size, dilation, "pooling window")
+    _check_window("pool", X.shape, padding, pool_size, dilation, mode)
     return PoolSteps(X, pool_size, stride, padding, dilation, mode, **extra)
 
 

@@ -125,6 +125,40 @@ def _bar(n_steps, out_channels=1, oc=0):
             f'<span class="d2s-pos">1 / {n_steps}</span>{pick}</div>')
 
 
+def _select(key, group, part, value, lo, hi, choices=None):
+    """One labelled <select> of the recomputing controls; the script names it (aria-label) in the shown
+    language, from data-g (group) and data-p (part)."""
+    values = choices or sorted(set(range(lo, hi + 1)) | {value})
+    opts = "".join(f'<option value="{v}"{" selected" if v == value else ""}>{v}</option>' for v in values)
+    label = _both(part) if part else ""
+    part_attr = f' data-p="{part}"' if part else ""
+    return (f'<label class="d2s-c">{label}<select data-c="{key}" data-g="{group}"{part_attr}>{opts}</select>'
+            f"</label>")
+
+
+def _controls(steps):
+    """Padding per side, stride, window (or kernel) size and dilation per axis, and the pooling mode:
+    changing one recomputes the stepper in the page (stepper.js)."""
+    (ph, pw), (sh, sw), (dh, dw) = steps.padding, steps.stride, steps.dilation
+    conv = steps.kind == "conv"
+    size = "c_ksize" if conv else "c_window"
+    groups = [
+        ("c_pad", [_select(k, "c_pad", part, v, 0, 3) for k, part, v in
+                   (("pt", "c_top", ph), ("pb", "c_bottom", ph), ("pl", "c_left", pw), ("pr", "c_right", pw))]),
+        ("c_stride", [_select("sh", "c_stride", "height", sh, 1, 3), _select("sw", "c_stride", "width", sw, 1, 3)]),
+        (size, [_select("kh", size, "height", steps.kh, 1, 7 if conv else 5),
+                _select("kw", size, "width", steps.kw, 1, 7 if conv else 5)]),
+        ("c_dil", [_select("dh", "c_dil", "height", dh, 1, 3), _select("dw", "c_dil", "width", dw, 1, 3)]),
+    ]
+    if not conv:
+        opts = "".join(f'<option value="{m}"{" selected" if m == steps.mode else ""}>{word("en", "m_" + m)}</option>'
+                       for m in ("max", "avg"))
+        groups.insert(0, ("c_mode", [f'<label class="d2s-c"><select data-c="mode" data-g="c_mode">{opts}</select>'
+                                     f"</label>"]))
+    return ('<div class="d2s-ctl">' + "".join(f'<span class="d2s-cg"><b>{_both(g)}</b>{"".join(items)}</span>'
+                                              for g, items in groups) + "</div>")
+
+
 def _head(title, layer_repr):
     layer = f'<code class="d2s-layer">{escape(layer_repr)}</code>' if layer_repr else ""
     return (f'<div class="d2s-head"><span class="d2s-title">{_both_text(title)}</span>'
@@ -212,7 +246,8 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
 
     title = _title(steps)
     shown_lang = "en" if lang == "auto" else lang
-    body = (_head(title, layer_repr) + _bar(oh * ow, steps.c_out, out_channel)
+    body = (_head(title, layer_repr) + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps)
+            + '<div class="d2s-err" role="alert" hidden></div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
             + f'<div class="d2s-math" aria-live="polite">{escape(frame0.text(shown_lang))}</div>'
             + f'<div class="d2s-size"><b>{_both("size")}</b>{size}</div>' + _legend(legend)

@@ -3,35 +3,55 @@
    render.py embeds this file in each stepper's HTML, block comments and indentation removed,
    with __ID__ replaced by the stepper's content-hashed id. Plain ES5, so every notebook front
    end runs it. Only block comments here: the saved HTML must not contain two slashes.
+   Served once per page: every inline copy defines the library only if window.d2lcnnStepper
+   is missing, then wires its own root; later copies just wire theirs.
 
-   The handle. Each stepper is one root element
+   The markup. Each stepper is one root element
      <div class="d2s d2s-KIND" id="ID" data-d2s="ID" data-lang="en|zh" [data-auto="1"] tabindex="0">
    data-auto: follow the page's <html lang> (set once, at init). Inside it:
      grids    <div class="d2s-grid" data-g="NAME"> of <i> cells, row-major:
               x0, x1, ... padded input channels; k0, k1, ... kernel slices; y output;
               l0, l1, ... receptive-field layers (l0 the input)
      controls [data-a=reset|prev|play|next|slider|oc|lang] (oc: output-channel <select>)
-     text     .d2s-math (the arithmetic of the current step), .d2s-pos ("3 / 16"), .d2s-hint
+              [data-c=pt|pb|pl|pr|sh|sw|kh|kw|dh|dw|mode] the <select>s that recompute
+     text     .d2s-math (the arithmetic of the current step), .d2s-pos ("3 / 16"), .d2s-hint,
+              .d2s-err (the message of an impossible configuration)
      numbers  <script type="application/json" class="d2s-data">, parsed once into D:
        t      'conv' | 'pool' | 'rf'
        L      {en: {...}, zh: {...}} label templates with {placeholders} (widgets/strings.py)
        conv and pool:
          ci, h, w   input channels, height, width (before padding)
-         p, s, d    padding per side, stride, dilation, each [height, width]
+         p          padding [height, width] on both sides (the script keeps [top, bottom, left, right])
+         s, d       stride, dilation, each [height, width]
          kh, kw     window size; oh, ow output size; oc output channel shown first
          X          input values, channel-major; Y every output channel's values
          ms         milliseconds per step when playing
          conv: K (c_o x c_i x kh x kw, flat) and b (bias per output channel)
          pool: mode ('max' | 'avg'), cip (count_include_pad, 0/1), dv (divisor override or 0)
        rf: shapes ([h, w] per layer), ks (kernel size per layer), sel ([layer, row, col] first lit)
-   init(root) wires a root once and marks it data-ready="1". The script computes no output
-   value: it moves classes and copies numbers from D, and writes the same text as frames.py. */
+   Python computes the first state; after a change the script recomputes everything itself
+   (run, check and sizeLines below follow torch.nn.functional and frames.py).
+
+   The handle. Each conv or pool root element carries root.d2lcnn, for tests and curious readers:
+     set(config)  change any of: x (nested [c][h][w] or [h][w]), k ([c_o][c_i][kh][kw], [c_i][kh][kw]
+                  or [kh][kw]), bias (number or one per output channel), padding (n, [h, w] or
+                  [top, bottom, left, right]), stride (n or [h, w]), dilation (n or [h, w]),
+                  size (window or kernel size, n or [h, w]; a kernel keeps its overlapping values),
+                  mode ('max' | 'avg', pooling); recomputes and redraws; returns error()
+     output()     every output channel, nested [c][oh][ow] (null while the configuration is impossible)
+     shape()      [channels, oh, ow] (null likewise)
+     error()      '' or the message of the impossible configuration, in the shown language
+                  (the same text Python's ValueError gives)
+     config()     the current padding (4 sides), stride, dilation, size, mode
+   window.d2lcnnStepper.run(D) and .check(D, lang) are the pure engine. */
 (function(){
-var me=document.currentScript,roots=[];
+var me=document.currentScript,E=window.d2lcnnStepper,roots=[];
+if(!E)E=window.d2lcnnStepper=lib();
 if(me&&me.parentNode&&me.parentNode.getAttribute&&me.parentNode.getAttribute('data-d2s'))roots=[me.parentNode];
 else roots=document.querySelectorAll('[data-d2s="__ID__"]');
-for(var n=0;n<roots.length;n++)if(!roots[n].getAttribute('data-ready'))init(roots[n]);
+for(var n=0;n<roots.length;n++)if(!roots[n].getAttribute('data-ready'))E.init(roots[n]);
 
+function lib(){
 /* Numbers as frames.fmt writes them: 2 decimals from 1 up, else 3, trailing zeros dropped. */
 function fmt(v){if(v===-Infinity)return'-\u221e';if(v===Infinity)return'\u221e';if(v!==v)return'NaN';
   var s=v.toFixed(Math.abs(v)>=1?2:3);if(s.indexOf('.')>=0)s=s.replace(/0+$/,'').replace(/\.$/,'');
@@ -40,67 +60,146 @@ function fmt(v){if(v===-Infinity)return'-\u221e';if(v===Infinity)return'\u221e';
 function fac(v){var s=fmt(v);return s.charAt(0)==='-'?'('+s+')':s}
 /* A label template with its {placeholders} filled, as str.format does in Python. */
 function fill(s,o){return s.replace(/\{(\w+)\}/g,function(m,k){return o.hasOwnProperty(k)?String(o[k]):m})}
+function esc(s){return String(s).replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/"/g,'&quot;')}
+function tup(a){return'('+a.join(', ')+')'}
+function span(k,d){return d*(k-1)+1}
+function pair(v){return typeof v==='number'?[v,v]:[+v[0],+v[1]]}
+function sides(p){if(typeof p==='number')return[p,p,p,p];return p.length===2?[+p[0],+p[0],+p[1],+p[1]]:p.slice(0,4).map(Number)}
+function even(P){return P[0]===P[1]&&P[2]===P[3]}
+/* Both languages at once; CSS shows the one in the root's data-lang. */
+function both(D,k,o){return'<span lang="en">'+esc(fill(D.L.en[k],o||{}))+'<\/span><span lang="zh">'+esc(fill(D.L.zh[k],o||{}))+'<\/span>'}
+function bothF(f){return'<span lang="en">'+esc(f('en'))+'<\/span><span lang="zh">'+esc(f('zh'))+'<\/span>'}
+
+/* The engine. D as in the payload, D.p as 4 sides. Every output channel, row-major:
+   conv2d (bias added first), max_pool2d (padding -inf) and avg_pool2d (padding 0, divided by
+   the window size when cip, by the covered input cells otherwise, or by dv). Pooling works
+   per channel. */
+function outSize(D){var P=D.p;return[Math.floor((D.h+P[0]+P[1]-span(D.kh,D.d[0]))/D.s[0])+1,
+  Math.floor((D.w+P[2]+P[3]-span(D.kw,D.d[1]))/D.s[1])+1]}
+function run(D){var P=D.p,sh=D.s[0],sw=D.s[1],dh=D.d[0],dw=D.d[1],kh=D.kh,kw=D.kw,h=D.h,w=D.w,X=D.X,K=D.K,
+  ci=D.ci,o2=outSize(D),oh=o2[0],ow=o2[1],pool=D.t==='pool',mx=pool&&D.mode==='max',co=pool?ci:D.K.length/(ci*kh*kw),
+  Y=new Array(co*oh*ow),o,i,j,a,b,c,r,q,acc,cnt,v,inside;
+  for(o=0;o<co;o++)for(i=0;i<oh;i++)for(j=0;j<ow;j++){
+    if(pool){acc=mx?-Infinity:0;cnt=0;
+      for(a=0;a<kh;a++)for(b=0;b<kw;b++){r=i*sh+a*dh-P[0];q=j*sw+b*dw-P[2];inside=r>=0&&q>=0&&r<h&&q<w;
+        v=inside?X[(o*h+r)*w+q]:(mx?-Infinity:0);
+        if(mx){if(v>acc)acc=v}else{acc+=v;if(inside||D.cip)cnt++}}
+      if(!mx)acc/=(D.dv||cnt)}
+    else{acc=D.b[o];
+      for(c=0;c<ci;c++)for(a=0;a<kh;a++){r=i*sh+a*dh-P[0];if(r<0||r>=h)continue;
+        for(b=0;b<kw;b++){q=j*sw+b*dw-P[2];if(q>=0&&q<w)acc+=X[(c*h+r)*w+q]*K[((o*ci+c)*kh+a)*kw+b]}}}
+    Y[(o*oh+i)*ow+j]=acc}
+  return{Y:Y,oh:oh,ow:ow,co:co}}
+/* '' or the message of an impossible configuration in language lg: frames.window_error. */
+function check(D,lg){var L=function(k,o){return fill(D.L[lg][k],o||{})},P=D.p,pool=D.t==='pool',a,ks=[D.kh,D.kw],ns=[D.h,D.w];
+  if(pool&&D.mode==='avg'&&(D.d[0]>1||D.d[1]>1))return L('err_avgdil');
+  if(pool)for(a=0;a<2;a++)if(Math.max(P[2*a],P[2*a+1])>Math.floor(span(ks[a],D.d[a])/2))
+    return L('err_half',{padding:tup(even(P)?[P[0],P[2]]:P),window:tup(ks)});
+  for(a=0;a<2;a++){var sp=span(ks[a],D.d[a]),A=P[2*a],B=P[2*a+1];
+    if(sp>ns[a]+A+B)return L('err_fit',{what:L(pool?'what_pool':'what_kernel'),span:sp,axis:L(a?'width':'height'),
+      extra:D.d[a]>1?L('err_dil',{k:ks[a],d:D.d[a]}):'',padded:ns[a]+A+B,n:ns[a],pads:A===B?'2\u00d7'+A:A+' + '+B})}
+  return''}
+/* The output-size lines of frames.size_lines, in language lg. */
+function sizeLines(D,lg){var L=function(k,o){return fill(D.L[lg][k],o||{})},out=[],P=D.p;
+  for(var a=0;a<2;a++){var n=a?D.w:D.h,k=a?D.kw:D.kh,d=D.d[a],s=D.s[a],sp=span(k,d),p=P[2*a]+P[2*a+1],
+    top=n-sp+p+s,o=Math.floor((n+p-sp)/s)+1,left=(n+p-sp)%s,
+    t=L(a?'width':'height')+': '+(d>1?'k = '+d+'\u00d7('+k+'\u2212'+'1)+1 = '+sp+', ':'')+
+      '\u230a('+n+' \u2212 '+sp+' + '+p+' + '+s+')/'+s+'\u230b'+(s>1?' = \u230a'+top+'/'+s+'\u230b':'')+
+      (top%s?' = \u230a'+fmt(top/s)+'\u230b':'')+' = '+o;
+    if(left)t+=L('size_floor',{padded:n+p,span:sp,rest:n+p-sp,s:s,left:left,unit:L((a?'col':'row')+(left>1?'s':''))});
+    out.push(t)}
+  return out}
+function pairText(v){return v[0]===v[1]?String(v[0]):tup(v)}
+function padText(P){return even(P)?pairText([P[0],P[2]]):tup(P)}
+/* The title line of render._title. */
+function title(D,lg){var L=function(k){return D.L[lg][k]},sep=L('sep'),co=D.K?D.K.length/(D.ci*D.kh*D.kw):1,h;
+  if(D.t==='conv'){var ks=D.kh+'\u00d7'+D.kw;if(co>1||D.ci>1)ks=co+'\u00d7'+D.ci+'\u00d7'+ks;
+    h=L('conv')+': '+L('input')+' '+(D.ci>1?D.ci+'\u00d7':'')+D.h+'\u00d7'+D.w+sep+L('kernel')+' '+ks}
+  else h=L('pool_'+D.mode)+': '+L('input')+' '+D.h+'\u00d7'+D.w+sep+L('window')+' '+D.kh+'\u00d7'+D.kw;
+  h+=sep+L('pad')+' '+padText(D.p)+sep+L('stride')+' '+pairText(D.s);
+  if(D.d[0]>1||D.d[1]>1)h+=sep+L('dilation')+' '+pairText(D.d);return h}
+
+/* A grid of <i> cells sized as render._cell_style does. */
+function grid(name,rows,cols,texts,cls,extra,sizeTexts){var chars=1,n,st=sizeTexts||texts,h=[];
+  for(n=0;n<st.length;n++)if(st[n].length>chars)chars=st[n].length;
+  var f=cols<=12?13:11,ht=f===13?26:22,wd=Math.max(ht,Math.round(chars*f*0.62+8));
+  for(n=0;n<texts.length;n++)h.push(cls[n]?'<i class="'+cls[n]+'">'+esc(texts[n])+'<\/i>':'<i>'+esc(texts[n])+'<\/i>');
+  return'<div class="d2s-scroll"><div class="d2s-grid '+extra+'" data-g="'+name+'" role="img" aria-label="'+rows+'\u00d7'+cols+
+    '" style="--c:'+wd+'px;--h:'+ht+'px;--f:'+f+'px;grid-template-columns:repeat('+cols+',var(--c));width:'+
+    (cols*(wd+2)-2)+'px;height:'+(rows*(ht+2)-2)+'px">'+h.join('')+'<\/div><\/div>'}
 
 /* What every view shares: the payload, the grids, labels in the shown language, controls. */
 function init(root){
   root.setAttribute('data-ready','1');
   var ui={root:root,D:JSON.parse(root.querySelector('script.d2s-data').textContent),G:{},
-    math:root.querySelector('.d2s-math')},gs=root.querySelectorAll('.d2s-grid'),hint=root.querySelector('.d2s-hint');
-  for(var n=0;n<gs.length;n++)ui.G[gs[n].getAttribute('data-g')]=gs[n].children;
+    math:root.querySelector('.d2s-math')},hint=root.querySelector('.d2s-hint');
+  ui.grids=function(){var gs=root.querySelectorAll('.d2s-grid');ui.G={};
+    for(var n=0;n<gs.length;n++)ui.G[gs[n].getAttribute('data-g')]=gs[n].children;return ui.G};
+  ui.grids();
   if(hint)hint.style.display='none';
   if(root.getAttribute('data-auto')){var dl=(document.documentElement.lang||'').toLowerCase();
     root.setAttribute('data-lang',dl.indexOf('zh')===0?'zh':'en')}
-  ui.L=function(k,o){return fill(ui.D.L[root.getAttribute('data-lang')][k],o||{})};
+  ui.lang=function(){return root.getAttribute('data-lang')};
+  ui.L=function(k,o){return fill(ui.D.L[ui.lang()][k],o||{})};
   ui.on=function(a,f){var b=root.querySelector('[data-a="'+a+'"]');
     if(b)b.addEventListener(a==='slider'?'input':a==='oc'?'change':'click',f);return b};
   var view;
-  ui.on('lang',function(){root.setAttribute('data-lang',root.getAttribute('data-lang')==='zh'?'en':'zh');
+  ui.on('lang',function(){root.setAttribute('data-lang',ui.lang()==='zh'?'en':'zh');
     relabel(ui);view.say()});
   relabel(ui);
   view=ui.D.t==='rf'?receptiveField(ui):stepper(ui);
 }
-function relabel(ui){var s=ui.root.querySelector('[data-a="slider"]');if(s)s.setAttribute('aria-label',ui.L('position'))}
+/* Accessible names in the shown language (the visible labels switch by CSS). */
+function relabel(ui){var s=ui.root.querySelector('[data-a="slider"]');if(s)s.setAttribute('aria-label',ui.L('position'));
+  var cs=ui.root.querySelectorAll('[data-c]');for(var n=0;n<cs.length;n++){var c=cs[n],g=c.getAttribute('data-g'),
+    p=c.getAttribute('data-p');c.setAttribute('aria-label',p?ui.L('c_aria',{group:ui.L(g),part:ui.L(p)}):ui.L(g));
+    if(c.getAttribute('data-c')==='mode')for(var o=0;o<c.options.length;o++)c.options[o].textContent=ui.L('m_'+c.options[o].value)}}
 
 /* Convolution and pooling: one output cell per step. */
 function stepper(ui){
-  var root=ui.root,D=ui.D,G=ui.G,math=ui.math,oc=D.oc,timer=null,cur=0,N=D.oh*D.ow,W=D.w+2*D.p[1],
-    tags=/ d2s-kl/.test(root.className),
+  var root=ui.root,D=ui.D,G=ui.G,math=ui.math,oc=D.oc,timer=null,cur=0,N,W,err='',tags,
     slider=ui.on('slider',function(){go(+slider.value)}),pos=root.querySelector('.d2s-pos'),
-    playb=ui.on('play',function(){play(!timer)});
-  say();
+    playb=ui.on('play',function(){play(!timer)}),errEl=root.querySelector('.d2s-err');
+  D.p=sides(D.p);if(D.t==='conv')D.co=D.b.length;
+  dims();say();
   ui.on('prev',function(){go(cur-1)});ui.on('next',function(){go(cur+1)});
   ui.on('reset',function(){play(false);go(0)});
-  var ocs=ui.on('oc',function(){oc=+ocs.value;mark(cur,false);
+  var ocs=ui.on('oc',function(){oc=+ocs.value;if(err)return;mark(cur,false);
     for(var n=0;n<=cur;n++)G.y[n].textContent=fmt(D.Y[oc*N+n]);
     for(var c=0;c<D.ci;c++)for(var q=0;q<D.kh*D.kw;q++)G['k'+c][q].textContent=fmt(D.K[(oc*D.ci+c)*D.kh*D.kw+q]);
     root.querySelector('.d2s-bv').textContent=fmt(D.b[oc]);mark(cur,true);say()});
-  root.querySelector('.d2s-y').addEventListener('click',function(e){
-    var i=Array.prototype.indexOf.call(G.y,e.target);if(i>=0)go(i)});
+  root.addEventListener('click',function(e){var g=e.target.parentNode;
+    if(g&&g.getAttribute&&g.getAttribute('data-g')==='y'){var i=Array.prototype.indexOf.call(G.y,e.target);if(i>=0)go(i)}});
   root.addEventListener('keydown',function(e){var t=e.target.tagName,k=e.key;
     if(t==='INPUT'||t==='SELECT'||(t==='BUTTON'&&(k===' '||k==='Enter')))return;
     if(k==='ArrowRight'||k==='ArrowDown')go(cur+1);else if(k==='ArrowLeft'||k==='ArrowUp')go(cur-1);
     else if(k===' '||k==='Spacebar')play(!timer);else if(k==='Home')go(0);else if(k==='End')go(N-1);else return;
     e.preventDefault();e.stopPropagation()});
+  var ctl=root.querySelectorAll('[data-c]');
+  for(var n=0;n<ctl.length;n++)ctl[n].addEventListener('change',fromControls);
 
+  function dims(){N=D.oh*D.ow;W=D.w+D.p[2]+D.p[3];tags=/ d2s-kl/.test(root.className)}
   /* The value under padded cell (r, q) of channel c: padding is 0, or -inf for max pooling. */
-  function val(c,r,q){r-=D.p[0];q-=D.p[1];
+  function val(c,r,q){r-=D.p[0];q-=D.p[2];
     if(r<0||q<0||r>=D.h||q>=D.w)return D.mode==='max'?-Infinity:0;return D.X[(c*D.h+r)*D.w+q]}
   /* The padded-input (row, col) under each window entry at step t, row-major. */
   function cells(t){var i=Math.floor(t/D.ow),j=t%D.ow,o=[];
     for(var a=0;a<D.kh;a++)for(var b=0;b<D.kw;b++)o.push([i*D.s[0]+a*D.d[0],j*D.s[1]+b*D.d[1]]);return o}
+  /* Pooling reads input channel oc; a convolution all of them. */
+  function pc(){return D.t==='pool'?Math.min(oc,D.ci-1):0}
   /* Outline (add) or clear the window of step t, its winner and its ×weight tags. */
-  function mark(t,add){var cs=cells(t),best=-1,n;
-    if(D.mode==='max')for(n=0;n<cs.length;n++)if(best<0||val(0,cs[n][0],cs[n][1])>val(0,cs[best][0],cs[best][1]))best=n;
+  function mark(t,add){var cs=cells(t),best=-1,n,c0=pc();
+    if(D.mode==='max')for(n=0;n<cs.length;n++)if(best<0||val(c0,cs[n][0],cs[n][1])>val(c0,cs[best][0],cs[best][1]))best=n;
     for(var c=0;c<D.ci;c++)for(n=0;n<cs.length;n++){var el=G['x'+c][cs[n][0]*W+cs[n][1]];
-      if(add){el.classList.add('w');if(n===best)el.classList.add('win');
+      if(add){el.classList.add('w');if(n===best&&c===c0)el.classList.add('win');
         if(tags)el.setAttribute('data-k',fmt(D.K[(oc*D.ci+c)*cs.length+n]))}
       else{el.classList.remove('w');el.classList.remove('win');el.removeAttribute('data-k')}}
     G.y[t].classList[add?'add':'remove']('cur')}
   /* The arithmetic of step t, line by line (frames.ConvFrame / PoolFrame .lines). */
-  function lines(t){var cs=cells(t),y=fmt(D.Y[oc*N+t]),vs=[],n;
-    if(D.t==='pool'){for(n=0;n<cs.length;n++)vs.push(val(0,cs[n][0],cs[n][1]));
+  function lines(t){var cs=cells(t),y=fmt(D.Y[oc*N+t]),vs=[],n,c0=pc();
+    if(D.t==='pool'){for(n=0;n<cs.length;n++)vs.push(val(c0,cs[n][0],cs[n][1]));
       if(D.mode==='max')return['max('+vs.map(fmt).join(', ')+') = '+y];
-      var dv=D.dv;if(!dv){dv=0;for(n=0;n<cs.length;n++){var r=cs[n][0]-D.p[0],q=cs[n][1]-D.p[1];
+      var dv=D.dv;if(!dv){dv=0;for(n=0;n<cs.length;n++){var r=cs[n][0]-D.p[0],q=cs[n][1]-D.p[2];
         if(D.cip||(r>=0&&q>=0&&r<D.h&&q<D.w))dv++}}
       return['('+vs.map(fac).join(' + ')+') / '+dv+' = '+y]}
     var terms=[],sums=[],b=D.b[oc],tail=b!==0?' + '+ui.L('bias')+' '+fac(b):'',out=[];
@@ -109,9 +208,9 @@ function stepper(ui){
     if(D.ci===1)return[terms[0]+tail+' = '+y];
     for(c=0;c<D.ci;c++)out.push(ui.L('channel')+' '+c+': '+terms[c]+' = '+fmt(sums[c]));
     out.push(sums.map(fac).join(' + ')+tail+' = '+y);return out}
-  function say(){math.textContent=lines(cur).join('\n')}
+  function say(){math.textContent=err?'':lines(cur).join('\n')}
   /* Move to step t: fill (or clear) the output cells in between, move the window. */
-  function go(t){t=Math.max(0,Math.min(N-1,t));if(t===cur)return;
+  function go(t){if(err)return;t=Math.max(0,Math.min(N-1,t));if(t===cur)return;
     follow(t);mark(cur,false);var n;
     if(t>cur)for(n=cur+1;n<=t;n++){G.y[n].textContent=fmt(D.Y[oc*N+n]);G.y[n].classList.add('f')}
     else for(n=t+1;n<=cur;n++){G.y[n].textContent='';G.y[n].classList.remove('f')}
@@ -128,6 +227,70 @@ function stepper(ui){
     else{clearInterval(timer);timer=null}
     root.classList[p?'add':'remove']('d2s-playing');playb.setAttribute('aria-pressed',p?'true':'false');
     math.setAttribute('aria-live',p?'off':'polite')}
+
+  /* A new configuration: check it, recompute every output, redraw the panels at step 0. */
+  function recompute(){play(false);err=check(D,'en');
+    root.classList[err?'add':'remove']('d2s-bad');
+    if(errEl){errEl.innerHTML=err?bothF(function(l){return check(D,l)}):'';errEl.hidden=!err}
+    root.querySelector('.d2s-title').innerHTML=bothF(function(l){return title(D,l)});
+    if(err){math.textContent='';return}
+    var R=run(D);D.Y=R.Y;D.oh=R.oh;D.ow=R.ow;if(oc>=R.co)oc=0;
+    draw();dims();cur=0;mark(0,true);slider.max=N-1;slider.value=0;pos.textContent='1 / '+N;say()}
+  /* The panels, captions and size lines as render.render_steps writes them, for step 0. */
+  function draw(){var P=D.p,Hp=D.h+P[0]+P[1],Wp=D.w+P[2]+P[3],conv=D.t==='conv',per=D.kh*D.kw,c,r,q,n,
+    rows=[],cols=[],kt=[],html=[],sub=function(c){return D.ci>1?'<div class="d2s-sub">'+both(D,'channel')+' '+c+'<\/div>':''};
+    for(r=0;r<Hp;r++)rows.push(false);for(q=0;q<Wp;q++)cols.push(false);
+    for(n=0;n<D.oh;n++)for(r=0;r<D.kh;r++)rows[n*D.s[0]+r*D.d[0]]=true;
+    for(n=0;n<D.ow;n++)for(q=0;q<D.kw;q++)cols[n*D.s[1]+q*D.d[1]]=true;
+    if(conv)for(n=0;n<D.ci*per;n++)kt.push(fmt(D.K[oc*D.ci*per+n]));
+    var kl=conv&&Wp<=16&&kt.every(function(s){return s.length<=3});root.classList[kl?'add':'remove']('d2s-kl');
+    var pad=P[0]||P[1]||P[2]||P[3]?' <span class="d2s-sub">(+ '+both(D,'padded')+' '+padText(P)+')<\/span>':'';
+    html.push('<figure class="d2s-panel"><figcaption>'+both(D,'input')+' '+D.h+'\u00d7'+D.w+pad+'<\/figcaption>');
+    for(c=0;c<D.ci;c++){var tx=[],cl=[];for(r=0;r<Hp;r++)for(q=0;q<Wp;q++){var s=[],v=val(c,r,q);
+        if(r<P[0]||r>=P[0]+D.h||q<P[2]||q>=P[2]+D.w)s.push('p');if(!(rows[r]&&cols[q]))s.push('u');
+        tx.push(fmt(v));cl.push(s.join(' '))}
+      html.push(sub(c)+grid('x'+c,Hp,Wp,tx,cl,'d2s-x'))}
+    html.push('<\/figure>');
+    if(conv){html.push('<figure class="d2s-panel"><figcaption>'+both(D,'kernel')+' '+D.kh+'\u00d7'+D.kw+'<\/figcaption>');
+      for(c=0;c<D.ci;c++)html.push(sub(c)+grid('k'+c,D.kh,D.kw,kt.slice(c*per,(c+1)*per),[],'d2s-k'));
+      html.push('<div class="d2s-bias">'+both(D,'bias')+' = <span class="d2s-bv">'+fmt(D.b[oc])+'<\/span><\/div><\/figure>')}
+    var ya=[],yt=[],yc=[],NN=D.oh*D.ow;for(n=0;n<NN;n++){ya.push(fmt(D.Y[oc*NN+n]));yt.push(n?'':ya[n]);yc.push(n?'':'f')}
+    html.push('<figure class="d2s-panel"><figcaption>'+both(D,'output')+' '+D.oh+'\u00d7'+D.ow+'<\/figcaption>'+
+      grid('y',D.oh,D.ow,yt,yc,'d2s-y',ya)+'<\/figure>');
+    root.querySelector('.d2s-panels').innerHTML=html.join('');G=ui.grids();
+    var sz=root.querySelector('.d2s-size'),en=sizeLines(D,'en'),zh=sizeLines(D,'zh');
+    sz.innerHTML='<b>'+both(D,'size')+'<\/b>'+en.map(function(t,a){return'<div>'+bothF(function(l){return l==='en'?t:zh[a]})+'<\/div>'}).join('')}
+  /* Read the <select>s: padding, stride, dilation, window or kernel size, pooling mode. */
+  function fromControls(){var v=function(k,d){var c=root.querySelector('[data-c="'+k+'"]');return c?+c.value:d},
+    m=root.querySelector('[data-c="mode"]');
+    set({padding:[v('pt',D.p[0]),v('pb',D.p[1]),v('pl',D.p[2]),v('pr',D.p[3])],stride:[v('sh',D.s[0]),v('sw',D.s[1])],
+      dilation:[v('dh',D.d[0]),v('dw',D.d[1])],size:[v('kh',D.kh),v('kw',D.kw)],mode:m?m.value:D.mode})}
+  /* Controls follow the state (after a set() from outside). */
+  function toControls(){var m={pt:D.p[0],pb:D.p[1],pl:D.p[2],pr:D.p[3],sh:D.s[0],sw:D.s[1],dh:D.d[0],dw:D.d[1],kh:D.kh,kw:D.kw,mode:D.mode};
+    for(var n=0;n<ctl.length;n++){var k=ctl[n].getAttribute('data-c');if(m[k]!==undefined&&ctl[n].value!==String(m[k]))ctl[n].value=String(m[k])}}
+  function flat(a,out,shape,depth){if(typeof a==='number'){out.push(a);return}
+    if(shape.length<=depth)shape.push(a.length);for(var n=0;n<a.length;n++)flat(a[n],out,shape,depth+1)}
+  /* The kernel resized to kh x kw: overlapping values kept, new ones 0. */
+  function resize(kh,kw){var co=D.K.length/(D.ci*D.kh*D.kw),K=[],o,c,a,b;
+    for(o=0;o<co;o++)for(c=0;c<D.ci;c++)for(a=0;a<kh;a++)for(b=0;b<kw;b++)
+      K.push(a<D.kh&&b<D.kw?D.K[((o*D.ci+c)*D.kh+a)*D.kw+b]:0);D.K=K}
+  function set(C){C=C||{};var f,s;
+    if(C.x!==undefined){f=[];s=[];flat(C.x,f,s,0);if(s.length===2)s.unshift(1);D.ci=s[0];D.h=s[1];D.w=s[2];D.X=f}
+    if(C.k!==undefined){f=[];s=[];flat(C.k,f,s,0);while(s.length<4)s.unshift(1);D.K=f;D.kh=s[2];D.kw=s[3];
+      D.co=s[0];if(D.b.length!==s[0])D.b=f.slice(0,s[0]).map(function(){return 0})}
+    if(C.bias!==undefined)D.b=typeof C.bias==='number'?D.b.map(function(){return C.bias}):C.bias.slice();
+    if(C.padding!==undefined)D.p=sides(C.padding);
+    if(C.stride!==undefined)D.s=pair(C.stride);
+    if(C.dilation!==undefined)D.d=pair(C.dilation);
+    if(C.mode!==undefined&&D.t==='pool')D.mode=C.mode;
+    if(C.size!==undefined){s=pair(C.size);if(D.t==='conv'&&(s[0]!==D.kh||s[1]!==D.kw))resize(s[0],s[1]);D.kh=s[0];D.kw=s[1]}
+    ui.dirty=true;toControls();recompute();return handle.error()}
+  var handle=root.d2lcnn={set:set,
+    error:function(){return err?check(D,ui.lang()):''},
+    shape:function(){return err?null:[D.t==='pool'?D.ci:D.b.length,D.oh,D.ow]},
+    output:function(){if(err)return null;var o=[],c,i,NN=D.oh*D.ow;for(c=0;c<D.Y.length/NN;c++){var m=[];
+      for(i=0;i<D.oh;i++)m.push(D.Y.slice(c*NN+i*D.ow,c*NN+(i+1)*D.ow));o.push(m)}return o},
+    config:function(){return{padding:D.p.slice(),stride:D.s.slice(),dilation:D.d.slice(),size:[D.kh,D.kw],mode:D.mode}}};
   return{say:say}
 }
 
@@ -155,5 +318,7 @@ function receptiveField(ui){
   function say(){ui.math.textContent=text()}
   pick(sel[0],sel[1],sel[2]);
   return{say:say}
+}
+return{init:init,run:run,check:check,sizeLines:sizeLines,fmt:fmt}
 }
 })();

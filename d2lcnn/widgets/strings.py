@@ -39,6 +39,23 @@ STRINGS = {
         "rf": "Receptive field", "rf_click": "Click a cell of a later layer (or use ← → ↑ ↓).",
         "rf_in": "input", "layer_n": "layer {m}", "rf_caption": "layer {m} ({kh}×{kw} kernel)",
         "rf_span": " ← {name} rows {r0}–{r1}, cols {c0}–{c1}", "rf_size": " (receptive field {h}×{w})",
+        # errors: Python raises them (in English), the page shows them in its language
+        "what_kernel": "kernel", "what_pool": "pooling window",
+        "err_fit": "the {what} spans {span} pixels in {axis}{extra} but the padded input is only {padded} "
+                   "({n} + {pads} padding): it fits nowhere; use a smaller {what} or more padding",
+        "err_dil": " (a {k}-wide window with dilation {d})",
+        "err_half": "padding {padding} is more than half the pooling window {window}: some windows would hold "
+                    "only padding (PyTorch refuses this too); use at most half the window (rounded down) as padding",
+        "err_avgdil": "average pooling has no dilation in PyTorch; use mode='max' or dilation=1",
+        # the controls that recompute in the page
+        "c_pad": "padding", "c_top": "top", "c_bottom": "bottom", "c_left": "left", "c_right": "right",
+        "c_stride": "stride", "c_ksize": "kernel size", "c_window": "window", "c_dil": "dilation",
+        "c_mode": "pooling", "m_max": "max", "m_avg": "average", "c_aria": "{group}, {part}",
+        "c_input": "input", "c_kernel": "kernel", "edit": "Edit value",
+        "p_edge": "edge", "p_arange": "arange", "p_rand": "random", "p_ident": "identity", "p_box": "box blur",
+        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "sharpen", "p_fm": "Fashion-MNIST {n}",
+        "live": "This cell is live in Jupyter/Colab (sliders rebuild it in Python); here the controls above "
+                "recompute it in your browser.",
     },
     "zh": {
         "conv": "卷积", "pool_max": "最大汇聚", "pool_avg": "平均汇聚",
@@ -60,12 +77,32 @@ STRINGS = {
         "rf": "感受野", "rf_click": "点击后面某层的单元（或用 ← → ↑ ↓）。",
         "rf_in": "输入", "layer_n": "第 {m} 层", "rf_caption": "第 {m} 层（{kh}×{kw} 卷积核）",
         "rf_span": " ← {name} 行 {r0}–{r1}，列 {c0}–{c1}", "rf_size": "（感受野 {h}×{w}）",
+        "what_kernel": "卷积核", "what_pool": "汇聚窗口",
+        "err_fit": "{what}在{axis}方向上跨 {span} 个像素{extra}，但填充后的输入只有 {padded}"
+                   "（{n} + {pads} 填充）：放不下任何位置；请换更小的{what}或增加填充",
+        "err_dil": "（{k} 宽的窗口，膨胀 {d}）",
+        "err_half": "填充 {padding} 超过了汇聚窗口 {window} 的一半：有些窗口只含填充（PyTorch 也拒绝这样做）；"
+                    "填充最多取窗口的一半（向下取整）",
+        "err_avgdil": "PyTorch 的平均汇聚没有膨胀；请用 mode='max' 或 dilation=1",
+        "c_pad": "填充", "c_top": "上", "c_bottom": "下", "c_left": "左", "c_right": "右",
+        "c_stride": "步幅", "c_ksize": "卷积核大小", "c_window": "窗口", "c_dil": "膨胀",
+        "c_mode": "汇聚方式", "m_max": "最大", "m_avg": "平均", "c_aria": "{group}（{part}）",
+        "c_input": "输入", "c_kernel": "卷积核", "edit": "修改数值",
+        "p_edge": "边缘", "p_arange": "arange", "p_rand": "随机", "p_ident": "恒等", "p_box": "均值模糊",
+        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "锐化", "p_fm": "Fashion-MNIST {n}",
+        "live": "此单元格在 Jupyter/Colab 中可交互（滑块用 Python 重建）；这里用上面的控件在浏览器中重新计算。",
     },
 }
 
 # The labels the in-page script needs (it writes the arithmetic, the slider's
 # accessible name and the receptive-field sentence itself).
-SCRIPT_KEYS = ("bias", "channel", "position", "rf_in", "layer_n", "rf_span", "rf_size")
+SCRIPT_KEYS = ("bias", "channel", "position", "rf_in", "layer_n", "rf_span", "rf_size",
+               # after a change the script rewrites the title, captions, size lines and errors
+               "conv", "pool_max", "pool_avg", "input", "padded", "kernel", "output", "window", "pad", "stride",
+               "dilation", "sep", "size", "height", "width", "row", "rows", "col", "cols", "size_floor",
+               "what_kernel", "what_pool", "err_fit", "err_dil", "err_half", "err_avgdil",
+               "c_pad", "c_top", "c_bottom", "c_left", "c_right", "c_stride", "c_ksize", "c_window", "c_dil",
+               "c_mode", "m_max", "m_avg", "c_aria", "edit")
 
 
 def word(lang, key, **values):

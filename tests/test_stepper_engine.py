@@ -1,0 +1,203 @@
+"""The steppers' in-page engine (stepper.js) against torch.nn.functional, in headless Chromium.
+
+One saved page holds a convolution and a pooling stepper; the test drives them through their
+documented handle (``root.d2lcnn``: set, output, shape, error) with random configurations:
+inputs up to 28×28, several channels, kernel sizes, uneven padding per side, strides per axis,
+dilation, max and average pooling. Every value must match torch (float64) to 1e-5 and every
+shape exactly; an impossible configuration must give the very text of the Python ValueError
+(``frames.window_error``), in the page's language, and never throw.
+"""
+import os
+import random
+from urllib.parse import urlparse
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from d2lcnn.widgets import conv_stepper, pool_stepper
+from d2lcnn.widgets.frames import size_lines, window_error
+
+from _browser import CHROMIUM, CHROMIUM_ARGS, serve
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+
+def _page(lang, parts):
+    body = "".join(f'<section id="{n}">{h}</section>' for n, h in parts.items())
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>engine</title></head>'
+            f"<body>{body}</body></html>")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    X = torch.arange(25.0).reshape(5, 5)
+    parts = {"conv": conv_stepper(X, torch.ones(2, 2)).html(), "pool": pool_stepper(X, 2).html()}
+    (root / "en.html").write_text(_page("en", parts), encoding="utf-8")
+    (root / "zh.html").write_text(_page("zh-CN", parts), encoding="utf-8")
+    problems = []
+    with serve(root) as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ctx = browser.new_context()
+
+        def guard(route):
+            if urlparse(route.request.url).hostname != "127.0.0.1":
+                problems.append(route.request.url)
+                return route.abort()
+            return route.continue_()
+
+        ctx.route("**/*", guard)
+        pg = ctx.new_page()
+        pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        pg.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+
+        def goto(name):
+            pg.goto(f"{url}/{name}")
+            return pg
+
+        yield goto
+        browser.close()
+    assert not problems, problems
+
+
+RUN = """cases => cases.map(c => {
+    const el = document.querySelector('#' + c.kind + ' .d2s').d2lcnn;
+    try {
+        const err = el.set(c.config);
+        return {err, shape: el.shape(), out: el.output()};
+    } catch (e) { return {thrown: String(e)}; }
+})"""
+
+
+def _config(rng, kind):
+    h, w = rng.randint(1, 28), rng.randint(1, 28)
+    c_i = rng.randint(1, 3)
+    kh, kw = rng.randint(1, 5), rng.randint(1, 5)
+    pad = [rng.randint(0, 3) for _ in range(4)]
+    stride = [rng.randint(1, 3), rng.randint(1, 3)]
+    mode = rng.choice(["max", "avg"]) if kind == "pool" else None
+    dil = [1, 1] if mode == "avg" else [rng.choice([1, 1, 2, 3]), rng.choice([1, 1, 2, 3])]
+    if kind == "pool" and rng.random() < 0.85:
+        # mostly legal pooling padding (at most half the window), sometimes not, to check the message
+        half = [(d * (k - 1) + 1) // 2 for k, d in ((kh, dil[0]), (kw, dil[1]))]
+        pad = [rng.randint(0, min(3, half[n // 2])) for n in range(4)]
+    x = torch.randn(c_i, h, w, dtype=torch.float64, generator=torch.Generator().manual_seed(rng.randint(0, 2**31)))
+    config = {"x": x.tolist(), "padding": pad, "stride": stride, "dilation": dil}
+    if kind == "conv":
+        c_o = rng.randint(1, 3)
+        g = torch.Generator().manual_seed(rng.randint(0, 2**31))
+        k = torch.randn(c_o, c_i, kh, kw, dtype=torch.float64, generator=g)
+        b = torch.randn(c_o, dtype=torch.float64, generator=g)
+        config.update(k=k.tolist(), bias=b.tolist())
+    else:
+        config.update(size=[kh, kw], mode=mode)
+    return config
+
+
+def _reference(kind, c):
+    """torch's answer (float64): explicit per-side padding, then the layer without padding."""
+    x = torch.tensor(c["x"], dtype=torch.float64)[None]
+    t, b, l, r = c["padding"]
+    if kind == "conv":
+        k, bias = torch.tensor(c["k"], dtype=torch.float64), torch.tensor(c["bias"], dtype=torch.float64)
+        return F.conv2d(F.pad(x, (l, r, t, b)), k, bias, stride=c["stride"], dilation=c["dilation"])[0]
+    if c["mode"] == "max":
+        return F.max_pool2d(F.pad(x, (l, r, t, b), value=float("-inf")), c["size"], c["stride"],
+                            dilation=c["dilation"])[0]
+    # zeros in the padding, counted in the divisor: avg_pool2d's count_include_pad=True
+    return F.avg_pool2d(F.pad(x, (l, r, t, b)), c["size"], c["stride"])[0]
+
+
+def _expected_error(kind, c, lang):
+    x = c["x"]
+    h, w = len(x[0]), len(x[0][0])
+    size = tuple(c["size"]) if kind == "pool" else (len(c["k"][0][0]), len(c["k"][0][0][0]))
+    t, b, l, r = c["padding"]
+    return window_error(lang, kind, (h, w), ((t, b), (l, r)), size, tuple(c["dilation"]), c.get("mode"))
+
+
+def test_engine_matches_torch_on_random_configurations(page):
+    pg = page("en.html")
+    rng = random.Random(14)
+    cases = [{"kind": kind, "config": _config(rng, kind)} for kind in ["conv"] * 180 + ["pool"] * 160]
+    results = []
+    for n in range(0, len(cases), 50):
+        results += pg.evaluate(RUN, cases[n:n + 50])
+    compared = errors = 0
+    seen = set()
+    for case, got in zip(cases, results):
+        kind, c = case["kind"], case["config"]
+        assert "thrown" not in got, (c, got)
+        expected = _expected_error(kind, c, "en")
+        if expected:
+            assert got["err"] == expected and got["out"] is None and got["shape"] is None
+            errors += 1
+            continue
+        assert got["err"] == ""
+        ref = _reference(kind, c)
+        assert got["shape"] == list(ref.shape), c
+        out = torch.tensor(got["out"], dtype=torch.float64)
+        assert torch.allclose(out, ref, rtol=0, atol=1e-5), (c, (out - ref).abs().max())
+        compared += 1
+        seen.add((kind, c.get("mode"), c["padding"][0] != c["padding"][1] or c["padding"][2] != c["padding"][3],
+                  max(c["dilation"]) > 1, len(c["x"]) > 1))
+    assert compared >= 200 and errors >= 10, (compared, errors)
+    # Both pooling modes, uneven padding, dilation and several channels were all exercised.
+    assert ("pool", "max", True, True, True) in seen and ("pool", "avg", True, False, True) in seen
+    assert ("conv", None, True, True, True) in seen
+
+
+def test_python_value_error_text_and_chinese_page(page):
+    pg = page("en.html")
+    with pytest.raises(ValueError) as info:
+        conv_stepper(torch.ones(3, 3), torch.ones(4, 4))
+    got = pg.evaluate("""() => document.querySelector('#conv .d2s').d2lcnn.set(
+        {x: [[1,1,1],[1,1,1],[1,1,1]], k: [[1,1,1,1],[1,1,1,1],[1,1,1,1],[1,1,1,1]], padding: 0, stride: 1, dilation: 1})""")
+    assert got == str(info.value)
+    # The error shows in the stepper, the panels hide, and a good configuration brings them back.
+    assert pg.locator("#conv .d2s-err span[lang=en]").inner_text() == str(info.value)
+    assert pg.locator("#conv .d2s-panels").is_hidden()
+    assert pg.evaluate("() => document.querySelector('#conv .d2s').d2lcnn.set({padding: 1})") == ""
+    assert pg.locator("#conv .d2s-panels").is_visible() and pg.locator("#conv .d2s-err").is_hidden()
+    for call, kwargs in ((lambda: pool_stepper(torch.ones(3, 3), 2, padding=2), {"size": 2, "padding": 2}),
+                         (lambda: pool_stepper(torch.ones(3, 3), 2, mode="avg", dilation=2),
+                          {"size": 2, "mode": "avg", "dilation": 2})):
+        with pytest.raises(ValueError) as info:
+            call()
+        cfg = dict(kwargs, x=[[1, 1, 1]] * 3)
+        assert pg.evaluate("c => document.querySelector('#pool .d2s').d2lcnn.set(c)", cfg) == str(info.value)
+
+    zh = page("zh.html")
+    cfg = {"x": [[1.0] * 3] * 3, "size": [3, 4], "padding": [0, 0, 0, 0], "stride": 1, "mode": "max", "dilation": 1}
+    got = zh.evaluate("c => document.querySelector('#pool .d2s').d2lcnn.set(c)", cfg)
+    assert got == window_error("zh", "pool", (3, 3), (0, 0), (3, 4), (1, 1), "max") and "汇聚窗口" in got
+
+
+def test_size_lines_and_controls_follow_the_configuration(page):
+    pg = page("en.html")
+    cfg = {"x": [[float(i * 7 + j) for j in range(7)] for i in range(6)], "k": [[1.0, -1.0], [0.5, 2.0]],
+           "padding": [2, 0, 1, 3], "stride": [3, 3], "dilation": [1, 2]}
+    assert pg.evaluate("c => document.querySelector('#conv .d2s').d2lcnn.set(c)", cfg) == ""
+    lines = pg.evaluate("""() => Array.from(document.querySelectorAll('#conv .d2s-size div span[lang=en]'))
+        .map(s => s.textContent)""")
+    assert lines == size_lines((6, 7), (2, 2), ((2, 0), (1, 3)), (3, 3), (1, 2))["en"]
+    assert any("⌋" in ln and "cannot hold" in ln for ln in lines)
+    # A control recomputes: stride 1 on both axes.
+    pg.select_option("#conv [data-c=sh]", "1")
+    pg.select_option("#conv [data-c=sw]", "1")
+    shape = pg.evaluate("() => document.querySelector('#conv .d2s').d2lcnn.shape()")
+    x = torch.tensor(cfg["x"])[None, None]
+    ref = F.conv2d(F.pad(x, (1, 3, 2, 0)), torch.tensor(cfg["k"])[None, None], dilation=(1, 2))
+    assert shape == list(ref.shape[1:])
+    got = pg.evaluate("() => document.querySelector('#conv .d2s').d2lcnn.output()")
+    assert torch.allclose(torch.tensor(got), ref[0].double().float(), atol=1e-5)
+    # Stepping still works on the new grids; the output cells fill in as the window moves.
+    pg.click("#conv [data-a=next]")
+    assert pg.locator("#conv .d2s-pos").inner_text() == f"2 / {shape[1] * shape[2]}"
+    # Every control has an accessible name in the shown language.
+    names = pg.evaluate("""() => Array.from(document.querySelectorAll('#pool [data-c]'))
+        .map(c => c.getAttribute('aria-label'))""")
+    assert all(names) and "padding, top" in names and "pooling" in names
