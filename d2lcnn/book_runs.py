@@ -32,6 +32,7 @@ _FINAL = re.compile(r"^loss ([-+\w.]+), train acc ([\d.]+), test acc ([\d.]+)\s*
 _SPEED = re.compile(r"^([\d,.]+) examples/sec on (\S+)\s*$")
 _OF_EPOCHS = re.compile(r"(\d+) of (\d+) epochs")
 _FULL_EPOCHS = re.compile(r"(\d+) epochs? of ")
+_PROFILE = re.compile(r"^profile (\w+):|^SHORTENED RUN \((\w+) profile")
 _EXAMPLES = re.compile(r"(?:([\d,]+) of )?([\d,]+) training examples")
 
 
@@ -75,6 +76,7 @@ def notebook_runs(path):
     its final accuracy line and its speed line follow. Each run is a dict:
     ``chapter`` (the notebook's stem), ``cell`` (index of the code cell),
     ``cell_id``, ``device``, ``plan`` (the plan line after the device),
+    ``profile`` (``full``, ``auto`` or ``quick``, as the plan names it),
     ``shortened`` (the plan says SHORTENED RUN), ``epochs`` (epoch lines
     printed), ``planned_epochs`` / ``recipe_epochs`` and ``train_examples`` /
     ``dataset_examples`` (per epoch, as the plan states them, else None),
@@ -93,8 +95,10 @@ def notebook_runs(path):
             if m:
                 planned, total = _epochs(m.group(2))
                 used, dataset = _examples(m.group(2))
+                profile = _PROFILE.match(m.group(2))
                 run = {"chapter": path.stem, "cell": index, "cell_id": cell.get("id"), "device": m.group(1),
-                       "plan": m.group(2), "shortened": "SHORTENED RUN" in m.group(2), "epochs": 0,
+                       "plan": m.group(2),
+                       "profile": (profile.group(1) or profile.group(2)) if profile else None, "shortened": "SHORTENED RUN" in m.group(2), "epochs": 0,
                        "planned_epochs": planned, "recipe_epochs": total,
                        "train_examples": used, "dataset_examples": dataset}
                 continue

@@ -38,11 +38,12 @@ def test_notebook_runs_parses_full_and_shortened(tmp_path):
     _notebook(path, [_cell(FULL, "a"), _cell(["no run here\n"], "b"), _cell(SHORT, "c")])
     first, second = book_runs.notebook_runs(path)
     assert first == {"chapter": "06_lenet", "cell": 1, "cell_id": "a", "device": "cpu",
-                     "plan": FULL[0][len("training on cpu; "):].strip(), "shortened": False, "epochs": 2,
+                     "plan": FULL[0][len("training on cpu; "):].strip(), "profile": "auto", "shortened": False, "epochs": 2,
                      "planned_epochs": 10, "recipe_epochs": 10, "train_examples": 60000,
                      "dataset_examples": 60000, "train_loss": 0.5, "train_acc": 0.8, "test_acc": 0.82,
                      "examples_per_sec": 7683.1, "speed_device": "cpu"}
     assert second["cell"] == 3 and second["shortened"] and second["plan"] == SHORT_PLAN
+    assert second["profile"] == "auto"
     assert (second["planned_epochs"], second["recipe_epochs"]) == (1, 10)
     assert (second["train_examples"], second["dataset_examples"]) == (3328, 60000)
     assert second["test_acc"] == 0.197 and second["examples_per_sec"] == 1056.6
