@@ -2,11 +2,16 @@
 """Refresh the "notes vs. this book" boxes of chapters without re-running their training.
 
     python tools/refresh_boxes.py chapters/*.ipynb
+    python tools/refresh_boxes.py chapters/09_nin.ipynb --match conv_stepper
 
 A box (a code cell that is exactly ``d2lcnn.results_box("NAME")``) shows the runs stored in
 ``benchmarks/results``; when those files change, every box is stale. This executes only the
 box cells, in a fresh kernel, with both languages (as ``tools/run_notebooks.py`` does), and
 writes their outputs back. Every other cell is left exactly as it is.
+
+``--match REGEX`` picks other self-contained cells instead (e.g. a stepper whose saved HTML
+changed with the widget code): the chapter's first two code cells (install, imports) run
+first, then the matching cells, in order.
 """
 import argparse
 import os
@@ -23,19 +28,27 @@ from run_notebooks import clean  # noqa: E402
 BOX = re.compile(r'^\s*d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)\s*$')
 
 
-def refresh(path):
+def refresh(path, match=None):
     nb = nbformat.read(path, as_version=4)
-    boxes = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and BOX.match(c.source)]
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    if match is None:
+        setup, boxes = ["import d2lcnn"], [i for i in code if BOX.match(nb.cells[i].source)]
+    else:
+        setup = [nb.cells[i].source for i in code[:2]]
+        boxes = [i for i in code[2:] if re.search(match, nb.cells[i].source)]
     if not boxes:
         return 0
     scratch = nbformat.v4.new_notebook(metadata=nb.metadata)
-    scratch.cells = [nbformat.v4.new_code_cell("import d2lcnn")] + [
+    scratch.cells = [nbformat.v4.new_code_cell(src) for src in setup] + [
         nbformat.v4.new_code_cell(nb.cells[i].source) for i in boxes]
     os.environ["D2LCNN_OUTPUTS"] = "both"
     NotebookClient(scratch, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     clean(scratch)
-    for i, cell in zip(boxes, scratch.cells[1:]):
+    for i, cell in zip(boxes, scratch.cells[len(setup):]):
+        for out in cell.outputs:  # keep the chapter's own numbering
+            if "execution_count" in out:
+                out["execution_count"] = nb.cells[i].get("execution_count")
         nb.cells[i].outputs = cell.outputs
     nbformat.write(nb, path)
     return len(boxes)
@@ -44,8 +57,10 @@ def refresh(path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    for path in parser.parse_args(argv).notebooks:
-        print(f"{path}: {refresh(path)} box(es) refreshed")
+    parser.add_argument("--match", default=None, help="refresh the code cells matching this regex instead")
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        print(f"{path}: {refresh(path, args.match)} cell(s) refreshed")
 
 
 if __name__ == "__main__":
