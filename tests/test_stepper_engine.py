@@ -201,3 +201,41 @@ def test_size_lines_and_controls_follow_the_configuration(page):
     names = pg.evaluate("""() => Array.from(document.querySelectorAll('#pool [data-c]'))
         .map(c => c.getAttribute('aria-label'))""")
     assert all(names) and "padding, top" in names and "pooling" in names
+
+
+def test_editing_cells_and_presets(page):
+    pg = page("en.html")
+    root = "document.querySelector('#conv .d2s')"
+    pg.evaluate(f"() => {root}.d2lcnn.set({{x: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], k: [[1, 0], [0, 1]], padding: 0,"
+                " stride: 1, dilation: 1})")
+    # Click the input cell (1, 1): an input opens; Escape cancels, Enter commits and recomputes.
+    cell = pg.locator("#conv [data-g=x0] > i").nth(4)
+    cell.click()
+    pg.keyboard.type("10")
+    pg.keyboard.press("Escape")
+    assert pg.evaluate(f"() => {root}.d2lcnn.output()") == [[[6, 8], [12, 14]]]
+    cell.click()
+    pg.locator("#conv input.d2s-ed").fill("10")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate(f"() => {root}.d2lcnn.output()") == [[[11, 8], [12, 19]]]
+    # A kernel cell too.
+    pg.locator("#conv [data-g=k0] > i").nth(1).click()
+    pg.locator("#conv input.d2s-ed").fill("-1")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate(f"() => {root}.d2lcnn.output()") == [[[9, 5], [2, 13]]]
+    # Presets: a Fashion-MNIST image and a Sobel kernel give a 26×26 output drawn as pixels.
+    pg.click("#conv [data-pre='x:fm0']")
+    pg.click("#conv [data-pre='k:sobx']")
+    assert pg.evaluate(f"() => {root}.d2lcnn.shape()") == [1, 26, 26]
+    assert pg.locator("#conv .d2s-x.d2s-px").count() == 1 and pg.locator("#conv .d2s-y.d2s-px").count() == 1
+    assert pg.locator("#conv [data-g=x0] > i").nth(14 * 28 + 14).get_attribute("title")
+    from d2lcnn.widgets.fashion_data import IMAGES_B64
+    import base64
+    img = torch.tensor(list(base64.b64decode(IMAGES_B64)[:784]), dtype=torch.float64).reshape(1, 1, 28, 28)
+    img = torch.round(img / 255 * 1000) / 1000
+    sob = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=torch.float64)[None, None]
+    got = torch.tensor(pg.evaluate(f"() => {root}.d2lcnn.output()"), dtype=torch.float64)
+    assert torch.allclose(got, F.conv2d(img, sob)[0], atol=1e-5)
+    pg.click("#conv [data-pre='x:edge']")
+    pg.click("#conv [data-pre='k:edge']")
+    assert pg.evaluate(f"() => {root}.d2lcnn.shape()") == [1, 6, 7]

@@ -40,7 +40,12 @@ def _asset(name):
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     lines = [line.strip() for line in text.splitlines()]
     # CSS needs no newlines; the script keeps them (they end statements, as in the file).
-    return ("" if name.endswith(".css") else "\n").join(line for line in lines if line)
+    text = ("" if name.endswith(".css") else "\n").join(line for line in lines if line)
+    if name.endswith(".js"):
+        # The preset images, in base64url without padding (no two slashes, no '=' in the page).
+        from .fashion_data import IMAGES_B64
+        text = text.replace("__FM__", IMAGES_B64.replace("+", "-").replace("/", "_").rstrip("="))
+    return text
 
 
 def _both(key, **values):
@@ -159,6 +164,21 @@ def _controls(steps):
                                               for g, items in groups) + "</div>")
 
 
+INPUT_PRESETS = (("x:edge", "p_edge"), ("x:arange", "p_arange"), ("x:rand", "p_rand"), ("x:fm0", "fm_boot"),
+                 ("x:fm1", "fm_trouser"), ("x:fm2", "fm_pullover"), ("x:fm3", "fm_bag"))
+KERNEL_PRESETS = (("k:edge", "p_edge"), ("k:ident", "p_ident"), ("k:box", "p_box"), ("k:sobx", "p_sobx"),
+                  ("k:soby", "p_soby"), ("k:sharp", "p_sharp"), ("k:rand", "p_rand"))
+
+
+def _presets(conv):
+    """One-click inputs (and kernels, for a convolution); the script fills them in."""
+    rows = [("c_input", INPUT_PRESETS)] + ([("c_kernel", KERNEL_PRESETS)] if conv else [])
+    return ('<div class="d2s-ctl d2s-pre">' + "".join(
+        f'<span class="d2s-cg"><b>{_both(g)}</b>'
+        + "".join(f'<button type="button" data-pre="{k}">{_both(label)}</button>' for k, label in items) + "</span>"
+        for g, items in rows) + f'<span class="d2s-sub">{_both("edit_hint")}</span></div>')
+
+
 def _head(title, layer_repr):
     layer = f'<code class="d2s-layer">{escape(layer_repr)}</code>' if layer_repr else ""
     return (f'<div class="d2s-head"><span class="d2s-title">{_both_text(title)}</span>'
@@ -246,7 +266,7 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
 
     title = _title(steps)
     shown_lang = "en" if lang == "auto" else lang
-    body = (_head(title, layer_repr) + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps)
+    body = (_head(title, layer_repr) + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps) + _presets(conv)
             + '<div class="d2s-err" role="alert" hidden></div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
             + f'<div class="d2s-math" aria-live="polite">{escape(frame0.text(shown_lang))}</div>'

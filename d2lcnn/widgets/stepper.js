@@ -42,6 +42,8 @@
      shape()      [channels, oh, ow] (null likewise)
      error()      '' or the message of the impossible configuration, in the shown language
                   (the same text Python's ValueError gives)
+     preset(name) 'x:edge' | 'x:arange' | 'x:rand' | 'x:fm0'..'x:fm3' (Fashion-MNIST) | 'k:edge' | 'k:ident' |
+                  'k:box' | 'k:sobx' | 'k:soby' | 'k:sharp' | 'k:rand', as the preset buttons do
      config()     the current padding (4 sides), stride, dilation, size, mode
    window.d2lcnnStepper.run(D) and .check(D, lang) are the pure engine. */
 (function(){
@@ -120,13 +122,28 @@ function title(D,lg){var L=function(k){return D.L[lg][k]},sep=L('sep'),co=D.K?D.
   if(D.d[0]>1||D.d[1]>1)h+=sep+L('dilation')+' '+pairText(D.d);return h}
 
 /* A grid of <i> cells sized as render._cell_style does. */
-function grid(name,rows,cols,texts,cls,extra,sizeTexts){var chars=1,n,st=sizeTexts||texts,h=[];
+function grid(name,rows,cols,texts,cls,extra,sizeTexts,px,vals){var chars=1,n,st=sizeTexts||texts,h=[];
   for(n=0;n<st.length;n++)if(st[n].length>chars)chars=st[n].length;
   var f=cols<=12?13:11,ht=f===13?26:22,wd=Math.max(ht,Math.round(chars*f*0.62+8));
-  for(n=0;n<texts.length;n++)h.push(cls[n]?'<i class="'+cls[n]+'">'+esc(texts[n])+'<\/i>':'<i>'+esc(texts[n])+'<\/i>');
+  if(px){f=0;ht=wd=9;extra+=' d2s-px'}
+  for(n=0;n<texts.length;n++)h.push('<i'+(cls[n]?' class="'+cls[n]+'"':'')+(px&&vals&&texts[n]&&!/\bp\b/.test(cls[n])?
+    ' title="'+esc(texts[n])+'" style="background:'+grey(vals[n],px)+'"':'')+'>'+esc(texts[n])+'<\/i>');
   return'<div class="d2s-scroll"><div class="d2s-grid '+extra+'" data-g="'+name+'" role="img" aria-label="'+rows+'\u00d7'+cols+
     '" style="--c:'+wd+'px;--h:'+ht+'px;--f:'+f+'px;grid-template-columns:repeat('+cols+',var(--c));width:'+
     (cols*(wd+2)-2)+'px;height:'+(rows*(ht+2)-2)+'px">'+h.join('')+'<\/div><\/div>'}
+
+/* Grey level of v in the range r = [lo, hi] (pixels mode: dark low, light high). */
+function grey(v,r){var g=r[1]>r[0]?Math.round((v-r[0])/(r[1]-r[0])*255):128;if(!(g>=0))g=0;return'rgb('+g+','+g+','+g+')'}
+function range(a){var lo=Infinity,hi=-Infinity;for(var n=0;n<a.length;n++)if(isFinite(a[n])){if(a[n]<lo)lo=a[n];if(a[n]>hi)hi=a[n]}
+  return[lo,hi]}
+/* Four Fashion-MNIST test images, 28x28 uint8 each (fashion_data.py), scaled to [0, 1]. */
+var FM='__FM__',fmCache=null;
+function fashion(i){if(!fmCache)fmCache=atob(FM.replace(/-/g,'+').replace(/_/g,'/'));var o=[];
+  for(var r=0;r<28;r++){var row=[];for(var q=0;q<28;q++)row.push(Math.round(fmCache.charCodeAt(i*784+r*28+q)/255*1000)/1000);o.push(row)}
+  return o}
+/* Kernel presets, 2-D. */
+var KP={edge:[[1,-1]],ident:[[0,0,0],[0,1,0],[0,0,0]],box:[[1,1,1],[1,1,1],[1,1,1]].map(function(r){return r.map(function(){return 0.111})}),
+  sobx:[[-1,0,1],[-2,0,2],[-1,0,1]],soby:[[-1,-2,-1],[0,0,0],[1,2,1]],sharp:[[0,-1,0],[-1,5,-1],[0,-1,0]]};
 
 /* What every view shares: the payload, the grids, labels in the shown language, controls. */
 function init(root){
@@ -157,7 +174,7 @@ function relabel(ui){var s=ui.root.querySelector('[data-a="slider"]');if(s)s.set
 
 /* Convolution and pooling: one output cell per step. */
 function stepper(ui){
-  var root=ui.root,D=ui.D,G=ui.G,math=ui.math,oc=D.oc,timer=null,cur=0,N,W,err='',tags,
+  var root=ui.root,D=ui.D,G=ui.G,math=ui.math,oc=D.oc,timer=null,cur=0,N,W,err='',tags,ypx=null,
     slider=ui.on('slider',function(){go(+slider.value)}),pos=root.querySelector('.d2s-pos'),
     playb=ui.on('play',function(){play(!timer)}),errEl=root.querySelector('.d2s-err');
   D.p=sides(D.p);if(D.t==='conv')D.co=D.b.length;
@@ -168,8 +185,10 @@ function stepper(ui){
     for(var n=0;n<=cur;n++)G.y[n].textContent=fmt(D.Y[oc*N+n]);
     for(var c=0;c<D.ci;c++)for(var q=0;q<D.kh*D.kw;q++)G['k'+c][q].textContent=fmt(D.K[(oc*D.ci+c)*D.kh*D.kw+q]);
     root.querySelector('.d2s-bv').textContent=fmt(D.b[oc]);mark(cur,true);say()});
-  root.addEventListener('click',function(e){var g=e.target.parentNode;
-    if(g&&g.getAttribute&&g.getAttribute('data-g')==='y'){var i=Array.prototype.indexOf.call(G.y,e.target);if(i>=0)go(i)}});
+  root.addEventListener('click',function(e){var el=e.target,g=el.parentNode,name=g&&g.getAttribute&&g.getAttribute('data-g'),
+    pb=el.closest&&el.closest('[data-pre]');if(pb){preset(pb.getAttribute('data-pre'));return}
+    if(!name||el.tagName!=='I')return;var i=Array.prototype.indexOf.call(G[name],el);if(i<0)return;
+    if(name==='y')go(i);else if(/^[xk]/.test(name))edit(el,name,i)});
   root.addEventListener('keydown',function(e){var t=e.target.tagName,k=e.key;
     if(t==='INPUT'||t==='SELECT'||(t==='BUTTON'&&(k===' '||k==='Enter')))return;
     if(k==='ArrowRight'||k==='ArrowDown')go(cur+1);else if(k==='ArrowLeft'||k==='ArrowUp')go(cur-1);
@@ -178,6 +197,9 @@ function stepper(ui){
   var ctl=root.querySelectorAll('[data-c]');
   for(var n=0;n<ctl.length;n++)ctl[n].addEventListener('change',fromControls);
 
+  /* Fill (on) or clear output cell n; in pixels mode its grey level shows the value, the title the number. */
+  function put(n,on){var el=G.y[n],v=D.Y[oc*N+n];el.textContent=on?fmt(v):'';el.classList[on?'add':'remove']('f');
+    if(ypx){el.style.background=on?grey(v,ypx):'';el.title=on?fmt(v):''}}
   function dims(){N=D.oh*D.ow;W=D.w+D.p[2]+D.p[3];tags=/ d2s-kl/.test(root.className)}
   /* The value under padded cell (r, q) of channel c: padding is 0, or -inf for max pooling. */
   function val(c,r,q){r-=D.p[0];q-=D.p[2];
@@ -212,8 +234,7 @@ function stepper(ui){
   /* Move to step t: fill (or clear) the output cells in between, move the window. */
   function go(t){if(err)return;t=Math.max(0,Math.min(N-1,t));if(t===cur)return;
     follow(t);mark(cur,false);var n;
-    if(t>cur)for(n=cur+1;n<=t;n++){G.y[n].textContent=fmt(D.Y[oc*N+n]);G.y[n].classList.add('f')}
-    else for(n=t+1;n<=cur;n++){G.y[n].textContent='';G.y[n].classList.remove('f')}
+    if(t>cur)for(n=cur+1;n<=t;n++)put(n,true);else for(n=t+1;n<=cur;n++)put(n,false);
     cur=t;mark(t,true);slider.value=t;pos.textContent=(t+1)+' / '+N;say()}
   /* Scroll big grids so the window and the output cell of step t stay in view. */
   function follow(t){var cs=cells(t),a=cs[0],z=cs[cs.length-1];for(var c=0;c<D.ci;c++){
@@ -249,14 +270,16 @@ function stepper(ui){
     for(c=0;c<D.ci;c++){var tx=[],cl=[];for(r=0;r<Hp;r++)for(q=0;q<Wp;q++){var s=[],v=val(c,r,q);
         if(r<P[0]||r>=P[0]+D.h||q<P[2]||q>=P[2]+D.w)s.push('p');if(!(rows[r]&&cols[q]))s.push('u');
         tx.push(fmt(v));cl.push(s.join(' '))}
-      html.push(sub(c)+grid('x'+c,Hp,Wp,tx,cl,'d2s-x'))}
+      var xv=[];for(r=0;r<Hp;r++)for(q=0;q<Wp;q++)xv.push(val(c,r,q));
+      html.push(sub(c)+grid('x'+c,Hp,Wp,tx,cl,'d2s-x',null,Hp*Wp>=400&&range(D.X.slice(c*D.h*D.w,(c+1)*D.h*D.w)),xv))}
     html.push('<\/figure>');
     if(conv){html.push('<figure class="d2s-panel"><figcaption>'+both(D,'kernel')+' '+D.kh+'\u00d7'+D.kw+'<\/figcaption>');
       for(c=0;c<D.ci;c++)html.push(sub(c)+grid('k'+c,D.kh,D.kw,kt.slice(c*per,(c+1)*per),[],'d2s-k'));
       html.push('<div class="d2s-bias">'+both(D,'bias')+' = <span class="d2s-bv">'+fmt(D.b[oc])+'<\/span><\/div><\/figure>')}
-    var ya=[],yt=[],yc=[],NN=D.oh*D.ow;for(n=0;n<NN;n++){ya.push(fmt(D.Y[oc*NN+n]));yt.push(n?'':ya[n]);yc.push(n?'':'f')}
+    var ya=[],yt=[],yc=[],NN=D.oh*D.ow,yv=D.Y.slice(oc*NN,(oc+1)*NN);for(n=0;n<NN;n++){ya.push(fmt(yv[n]));yt.push(n?'':ya[n]);yc.push(n?'':'f')}
+    ypx=NN>=400&&range(yv);
     html.push('<figure class="d2s-panel"><figcaption>'+both(D,'output')+' '+D.oh+'\u00d7'+D.ow+'<\/figcaption>'+
-      grid('y',D.oh,D.ow,yt,yc,'d2s-y',ya)+'<\/figure>');
+      grid('y',D.oh,D.ow,yt,yc,'d2s-y',ya,ypx,yv)+'<\/figure>');
     root.querySelector('.d2s-panels').innerHTML=html.join('');G=ui.grids();
     var sz=root.querySelector('.d2s-size'),en=sizeLines(D,'en'),zh=sizeLines(D,'zh');
     sz.innerHTML='<b>'+both(D,'size')+'<\/b>'+en.map(function(t,a){return'<div>'+bothF(function(l){return l==='en'?t:zh[a]})+'<\/div>'}).join('')}
@@ -274,6 +297,28 @@ function stepper(ui){
   function resize(kh,kw){var co=D.K.length/(D.ci*D.kh*D.kw),K=[],o,c,a,b;
     for(o=0;o<co;o++)for(c=0;c<D.ci;c++)for(a=0;a<kh;a++)for(b=0;b<kw;b++)
       K.push(a<D.kh&&b<D.kw?D.K[((o*D.ci+c)*D.kh+a)*D.kw+b]:0);D.K=K}
+  /* Click a cell of the input (not the padding) or the kernel: an <input> takes its place;
+     Enter or leaving it commits, Escape cancels. */
+  function edit(el,name,i){if(err||el.querySelector('input'))return;var c=+name.slice(1),isx=name.charAt(0)==='x',idx;
+    if(isx){var r=Math.floor(i/W)-D.p[0],q=i%W-D.p[2];if(r<0||q<0||r>=D.h||q>=D.w)return;idx=(c*D.h+r)*D.w+q}
+    else idx=(oc*D.ci+c)*D.kh*D.kw+i;
+    var A=isx?D.X:D.K,old=A[idx],inp=document.createElement('input'),done=false;
+    inp.type='text';inp.inputMode='decimal';inp.className='d2s-ed';inp.value=String(old);inp.setAttribute('aria-label',ui.L('edit'));
+    function finish(ok){if(done)return;done=true;var v=parseFloat(inp.value);
+      if(ok&&isFinite(v)&&v!==old){A[idx]=v;ui.dirty=true;recompute()}else{el.textContent=fmt(old);root.focus()}}
+    inp.addEventListener('keydown',function(e){e.stopPropagation();if(e.key==='Enter'){e.preventDefault();finish(true)}
+      else if(e.key==='Escape'){e.preventDefault();finish(false)}});
+    inp.addEventListener('blur',function(){finish(true)});
+    el.textContent='';el.appendChild(inp);inp.focus();inp.select()}
+  /* A preset input ('x:edge', 'x:arange', 'x:rand', 'x:fm0'..'x:fm3') or kernel ('k:edge', 'k:sobx', ...). */
+  function preset(p){var k=p.slice(2),c,r,q,h=D.h,w=D.w,img;
+    if(p.charAt(0)==='x'){if(k==='edge'){h=6;w=8}else if(k.slice(0,2)==='fm'){img=fashion(+k.slice(2));h=w=28}
+      var x=[];for(c=0;c<D.ci;c++){var m=[];for(r=0;r<h;r++){var row=[];for(q=0;q<w;q++)
+        row.push(img?img[r][q]:k==='edge'?(q>=2&&q<6?0:1):k==='arange'?r*w+q:Math.floor(Math.random()*10));m.push(row)}x.push(m)}
+      return set({x:x})}
+    var K2=KP[k];if(!K2){K2=[];for(r=0;r<D.kh;r++){var kr=[];for(q=0;q<D.kw;q++)kr.push(Math.floor(Math.random()*5)-2);K2.push(kr)}}
+    var K=[];for(var o=0;o<D.b.length;o++){var s=[];for(c=0;c<D.ci;c++)s.push(K2);K.push(s)}
+    return set({k:K})}
   function set(C){C=C||{};var f,s;
     if(C.x!==undefined){f=[];s=[];flat(C.x,f,s,0);if(s.length===2)s.unshift(1);D.ci=s[0];D.h=s[1];D.w=s[2];D.X=f}
     if(C.k!==undefined){f=[];s=[];flat(C.k,f,s,0);while(s.length<4)s.unshift(1);D.K=f;D.kh=s[2];D.kw=s[3];
@@ -290,6 +335,7 @@ function stepper(ui){
     shape:function(){return err?null:[D.t==='pool'?D.ci:D.b.length,D.oh,D.ow]},
     output:function(){if(err)return null;var o=[],c,i,NN=D.oh*D.ow;for(c=0;c<D.Y.length/NN;c++){var m=[];
       for(i=0;i<D.oh;i++)m.push(D.Y.slice(c*NN+i*D.ow,c*NN+(i+1)*D.ow));o.push(m)}return o},
+    preset:preset,
     config:function(){return{padding:D.p.slice(),stride:D.s.slice(),dilation:D.d.slice(),size:[D.kh,D.kw],mode:D.mode}}};
   return{say:say}
 }

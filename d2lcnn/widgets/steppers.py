@@ -3,6 +3,18 @@
 Each object renders through ``_repr_html_`` (Jupyter, Colab, VS Code and
 MyST-NB all store that as ``text/html``) and keeps its numbers in ``frames``
 so a test, or a curious reader, can check every one of them.
+
+Python computes the first state (what nbval compares); in the page the
+reader can then change padding (per side), stride, window or kernel size,
+dilation, the pooling mode, any input or kernel value, or pick a preset, and
+``stepper.js`` recomputes output, frames and size formula itself. Each
+stepper's root element carries a small handle for tests and curious readers
+(documented at the top of ``stepper.js``)::
+
+    el = document.querySelector('.d2s').d2lcnn
+    el.set({padding: [1, 0, 2, 2], stride: [2, 1], size: 3})  // '' or the error message
+    el.output()   // every output channel, [c][oh][ow];  el.shape() -> [c, oh, ow]
+    el.error()    // the text of Python's ValueError for an impossible window, in the page's language
 """
 from .frames import conv_steps, pool_steps, receptive_field
 from .render import render_rf, render_steps, rf_text

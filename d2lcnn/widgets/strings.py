@@ -53,7 +53,9 @@ STRINGS = {
         "c_mode": "pooling", "m_max": "max", "m_avg": "average", "c_aria": "{group}, {part}",
         "c_input": "input", "c_kernel": "kernel", "edit": "Edit value",
         "p_edge": "edge", "p_arange": "arange", "p_rand": "random", "p_ident": "identity", "p_box": "box blur",
-        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "sharpen", "p_fm": "Fashion-MNIST {n}",
+        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "sharpen",
+        "fm_boot": "ankle boot", "fm_trouser": "trouser", "fm_pullover": "pullover", "fm_bag": "bag",
+        "edit_hint": "Click an input or kernel cell to change its value (Enter keeps it, Esc cancels).",
         "live": "This cell is live in Jupyter/Colab (sliders rebuild it in Python); here the controls above "
                 "recompute it in your browser.",
     },
@@ -89,7 +91,9 @@ STRINGS = {
         "c_mode": "汇聚方式", "m_max": "最大", "m_avg": "平均", "c_aria": "{group}（{part}）",
         "c_input": "输入", "c_kernel": "卷积核", "edit": "修改数值",
         "p_edge": "边缘", "p_arange": "arange", "p_rand": "随机", "p_ident": "恒等", "p_box": "均值模糊",
-        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "锐化", "p_fm": "Fashion-MNIST {n}",
+        "p_sobx": "Sobel x", "p_soby": "Sobel y", "p_sharp": "锐化",
+        "fm_boot": "踝靴", "fm_trouser": "裤子", "fm_pullover": "套头衫", "fm_bag": "包",
+        "edit_hint": "点击输入或卷积核的单元可修改其数值（Enter 确认，Esc 取消）。",
         "live": "此单元格在 Jupyter/Colab 中可交互（滑块用 Python 重建）；这里用上面的控件在浏览器中重新计算。",
     },
 }
