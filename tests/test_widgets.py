@@ -341,3 +341,20 @@ def test_explorers_build_and_redraw(capsys):
     box2.controls["mode"].value = "avg"
     box2.controls["same"].value = False
     assert len(box.children) == 2 and len(box2.children) == 2
+
+
+def test_explorers_show_the_editable_stepper_when_the_book_is_built(monkeypatch):
+    """On the static site (outputs made with D2LCNN_OUTPUTS=both) an explorer is the stepper's own HTML
+    with the live-cell line: no widget view, so no blank box and no widget CDN; in a live kernel it is
+    the ipywidgets box."""
+    pytest.importorskip("ipywidgets")
+    from d2lcnn.widgets import conv_explorer, pool_explorer
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    for box in (conv_explorer(torch.ones(4, 4), torch.ones(2, 2)), pool_explorer(torch.arange(16.0).reshape(4, 4))):
+        bundle = box._repr_mimebundle_()
+        assert set(bundle) == {"text/html", "text/plain"}
+        assert 'class="d2s-live"' in bundle["text/html"] and "live in Jupyter/Colab" in bundle["text/html"]
+        assert "Jupyter/Colab 中可交互" in bundle["text/html"]
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "")
+    box = conv_explorer()
+    assert "application/vnd.jupyter.widget-view+json" in box._repr_mimebundle_()

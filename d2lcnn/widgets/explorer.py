@@ -5,7 +5,15 @@ package works without it. Only APIs shared by ipywidgets 7.7 (pinned by
 Colab) and 8 are used. The stepper goes into an ``Output`` widget rather
 than ``widgets.HTML``: the latter sets innerHTML, which never runs the
 stepper's script.
+
+On the static book site there is no kernel and no widget manager. When the
+book's outputs are made ($D2LCNN_OUTPUTS is ``both``: tools/run_notebooks.py
+and the tests set it) an explorer therefore displays as the stepper's own
+HTML, which recomputes in the browser, with one line saying the cell is live
+in Jupyter/Colab: no blank widget box and no request to a widget CDN.
 """
+import os
+
 import torch
 
 from .steppers import conv_stepper, pool_stepper
@@ -67,6 +75,34 @@ def _show(w, out, build):
             display(HTML(f'<p style="color:#b3261e;font-family:sans-serif">{_escape(str(err))}</p>'))
 
 
+def _book_mode():
+    return os.environ.get("D2LCNN_OUTPUTS", "").strip().lower() == "both"
+
+
+def _static_in_book(box, build):
+    """Display ``box`` as the editable stepper (plus the live-cell line) when the book's outputs are made."""
+    if not _book_mode():
+        return box
+
+    def bundle():
+        try:
+            stepper = build()
+        except (ValueError, TypeError) as err:
+            return {"text/plain": str(err)}
+        stepper.live_note = True
+        return {"text/html": stepper.html(), "text/plain": repr(stepper)}
+
+    def show(**kwargs):
+        from IPython.display import display
+        display(bundle(), raw=True)
+        return True
+
+    # ipywidgets 7 displays through _ipython_display_, 8 through _repr_mimebundle_: replace both here.
+    box._ipython_display_ = show
+    box._repr_mimebundle_ = lambda include=None, exclude=None, **kw: bundle()
+    return box
+
+
 def _escape(s):
     from html import escape
     return escape(s)
@@ -97,12 +133,14 @@ def conv_explorer(X=None, K=None, lang="auto"):
 
     for control in c.values():
         control.observe(lambda change: _show(w, out, build), names="value")
-    _show(w, out, build)
+    if not _book_mode():  # there the box displays as the stepper itself (_static_in_book)
+        _show(w, out, build)
     rows = [w.HBox([c["input"], c["kernel"]]), w.HBox([c["kh"], c["kw"], c["d"]]),
             w.HBox([c["sh"], c["sw"]]), w.HBox([c["ph"], c["pw"]])]
     box = w.VBox([w.VBox(rows, layout=w.Layout(flex_flow="row wrap")), out])
     box.controls = c  # handy in tests and for readers who want to script it
-    return box
+    box.stepper = build
+    return _static_in_book(box, build)
 
 
 def pool_explorer(X=None, lang="auto"):
@@ -129,9 +167,11 @@ def pool_explorer(X=None, lang="auto"):
 
     for control in c.values():
         control.observe(lambda change: _show(w, out, build), names="value")
-    _show(w, out, build)
+    if not _book_mode():  # there the box displays as the stepper itself (_static_in_book)
+        _show(w, out, build)
     rows = [w.HBox([c["input"], c["mode"]]), w.HBox([c["kh"], c["kw"]]),
             w.HBox([c["same"], c["sh"], c["sw"]]), w.HBox([c["ph"], c["pw"]])]
     box = w.VBox([w.VBox(rows), out])
     box.controls = c
-    return box
+    box.stepper = build
+    return _static_in_book(box, build)

@@ -191,7 +191,7 @@ def _pair_text(pair):
 
 # ------------------------------------------------------------ steppers
 
-def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
+def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=False):
     """HTML for a ``ConvSteps`` or ``PoolSteps`` showing step 0 of ``out_channel``."""
     conv = steps.kind == "conv"
     frame0 = steps.frames(out_channel)[0]
@@ -266,7 +266,8 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None):
 
     title = _title(steps)
     shown_lang = "en" if lang == "auto" else lang
-    body = (_head(title, layer_repr) + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps) + _presets(conv)
+    live = f'<p class="d2s-live">{_both("live")}</p>' if live_note else ""
+    body = (_head(title, layer_repr) + live + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps) + _presets(conv)
             + '<div class="d2s-err" role="alert" hidden></div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
             + f'<div class="d2s-math" aria-live="polite">{escape(frame0.text(shown_lang))}</div>'

@@ -29,6 +29,7 @@ class _Stepper:
         self.steps, self.lang, self.layer_repr = steps, check_lang(lang), layer_repr
         self.frames = steps.frames(out_channel)  # also validates out_channel
         self.out_channel = out_channel
+        self.live_note = False  # the explorers set it: "this cell is live in Jupyter/Colab"
         self._html = None
 
     @property
@@ -46,7 +47,7 @@ class _Stepper:
 
     def html(self):
         if self._html is None:
-            self._html = render_steps(self.steps, self.out_channel, self.lang, self.layer_repr)
+            self._html = render_steps(self.steps, self.out_channel, self.lang, self.layer_repr, self.live_note)
         return self._html
 
     def _repr_html_(self):
