@@ -239,3 +239,21 @@ def test_editing_cells_and_presets(page):
     pg.click("#conv [data-pre='x:edge']")
     pg.click("#conv [data-pre='k:edge']")
     assert pg.evaluate(f"() => {root}.d2lcnn.shape()") == [1, 6, 7]
+
+
+def test_controls_work_from_the_keyboard(page):
+    pg = page("en.html")
+    root = "document.querySelector('#pool .d2s')"
+    pg.evaluate(f"() => {root}.d2lcnn.set({{x: [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]],"
+                " size: 2, stride: 2, padding: 0, dilation: 1, mode: 'max'})")
+    pg.focus("#pool [data-c=mode]")
+    pg.keyboard.press("ArrowDown")  # max -> avg on a focused <select>
+    assert pg.evaluate(f"() => {root}.d2lcnn.output()") == [[[3.5, 5.5], [11.5, 13.5]]]
+    assert pg.evaluate(f"() => {root}.d2lcnn.config().mode") == "avg"
+    # The <select>s are in the tab order after the stepping buttons.
+    pg.focus("#pool [data-a=next]")
+    tags = []
+    for _ in range(4):
+        pg.keyboard.press("Tab")
+        tags.append(pg.evaluate("() => document.activeElement.getAttribute('data-c') || document.activeElement.tagName"))
+    assert "mode" in tags and "pt" in tags

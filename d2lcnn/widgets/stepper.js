@@ -256,6 +256,8 @@ function stepper(ui){
     root.querySelector('.d2s-title').innerHTML=bothF(function(l){return title(D,l)});
     if(err){math.textContent='';return}
     var R=run(D);D.Y=R.Y;D.oh=R.oh;D.ow=R.ow;if(oc>=R.co)oc=0;
+    if(ocs&&ocs.options.length!==R.co){var o=[];for(var c=0;c<R.co;c++)o.push('<option value="'+c+'">'+c+'<\/option>');
+      ocs.innerHTML=o.join('');ocs.value=String(oc)}
     draw();dims();cur=0;mark(0,true);slider.max=N-1;slider.value=0;pos.textContent='1 / '+N;say()}
   /* The panels, captions and size lines as render.render_steps writes them, for step 0. */
   function draw(){var P=D.p,Hp=D.h+P[0]+P[1],Wp=D.w+P[2]+P[3],conv=D.t==='conv',per=D.kh*D.kw,c,r,q,n,
