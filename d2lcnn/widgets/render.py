@@ -95,8 +95,10 @@ def _grid(name, rows, cols, texts, classes, extra_cls="", attrs=None, size_texts
 
 
 def _legend(items):
-    """Legend entries (label key, swatch name); the swatch colours are ``.sw-*`` rules in stepper.css."""
-    spans = "".join(f'<span class="sw-{swatch}">{_both(key)}</span>' for key, swatch in items)
+    """Legend entries (label key, swatch name[, shown]); the swatch colours are ``.sw-*`` rules in stepper.css.
+    Entries written hidden are the ones the script shows when a change makes them apply."""
+    spans = "".join(f'<span class="sw-{item[1]}"{"" if len(item) < 3 or item[2] else " hidden"}>{_both(item[0])}</span>'
+                    for item in items)
     return f'<div class="d2s-legend">{spans}</div>'
 
 
@@ -252,17 +254,17 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
 
     size = "".join(f"<div>{_both_text({lang_: line for lang_, line in zip(LANGS, pair)})}</div>"
                    for pair in zip(*(steps.size_lines[lang_] for lang_ in LANGS)))
-    legend = [("lg_input", "input")]
-    if ph or pw:
-        legend.append(("lg_padmax" if max_mode else "lg_pad", "pad"))
+    padded = bool(ph or pw)
+    legend = [("lg_input", "input"), ("lg_pad", "pad", padded and not max_mode)]
+    if not conv:
+        legend.append(("lg_padmax", "padmax", padded and max_mode))
     legend.append(("lg_window" if conv else "lg_pwindow", "window"))
     if conv:
         legend.append(("lg_kernel", "kernel"))
-    if max_mode:
-        legend.append(("lg_win", "win"))
-    legend += [("lg_out", "out"), ("lg_cur", "cur")]
-    if not (all(steps.covered_rows) and all(steps.covered_cols)):
-        legend.append(("lg_unused", "unused"))
+    else:
+        legend.append(("lg_win", "win", max_mode))
+    legend += [("lg_out", "out"), ("lg_cur", "cur"),
+               ("lg_unused", "unused", not (all(steps.covered_rows) and all(steps.covered_cols)))]
 
     title = _title(steps)
     shown_lang = "en" if lang == "auto" else lang

@@ -283,6 +283,9 @@ function stepper(ui){
     html.push('<figure class="d2s-panel"><figcaption>'+both(D,'output')+' '+D.oh+'\u00d7'+D.ow+'<\/figcaption>'+
       grid('y',D.oh,D.ow,yt,yc,'d2s-y',ya,ypx,yv)+'<\/figure>');
     root.querySelector('.d2s-panels').innerHTML=html.join('');G=ui.grids();
+    var lg=function(sw,on){var e=root.querySelector('.d2s-legend .sw-'+sw);if(e)e.hidden=!on},
+      mx=D.mode==='max',pd=!!(P[0]||P[1]||P[2]||P[3]);
+    lg('pad',pd&&!mx);lg('padmax',pd&&mx);lg('win',mx);lg('unused',rows.indexOf(false)>=0||cols.indexOf(false)>=0);
     var sz=root.querySelector('.d2s-size'),en=sizeLines(D,'en'),zh=sizeLines(D,'zh');
     sz.innerHTML='<b>'+both(D,'size')+'<\/b>'+en.map(function(t,a){return'<div>'+bothF(function(l){return l==='en'?t:zh[a]})+'<\/div>'}).join('')}
   /* Read the <select>s: padding, stride, dilation, window or kernel size, pooling mode. */
