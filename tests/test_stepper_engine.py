@@ -229,9 +229,9 @@ def test_editing_cells_and_presets(page):
     assert pg.evaluate(f"() => {root}.d2lcnn.shape()") == [1, 26, 26]
     assert pg.locator("#conv .d2s-x.d2s-px").count() == 1 and pg.locator("#conv .d2s-y.d2s-px").count() == 1
     assert pg.locator("#conv [data-g=x0] > i").nth(14 * 28 + 14).get_attribute("title")
-    from d2lcnn.widgets.fashion_data import IMAGES_B64
+    from d2lcnn.widgets.fashion_data import images_b64
     import base64
-    img = torch.tensor(list(base64.b64decode(IMAGES_B64)[:784]), dtype=torch.float64).reshape(1, 1, 28, 28)
+    img = torch.tensor(list(base64.b64decode(images_b64())[:784]), dtype=torch.float64).reshape(1, 1, 28, 28)
     img = torch.round(img / 255 * 1000) / 1000
     sob = torch.tensor([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=torch.float64)[None, None]
     got = torch.tensor(pg.evaluate(f"() => {root}.d2lcnn.output()"), dtype=torch.float64)

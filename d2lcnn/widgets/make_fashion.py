@@ -1,4 +1,4 @@
-"""Write ``fashion_data.py``: four Fashion-MNIST test images (28×28 uint8) for the steppers' presets.
+"""Write ``fashion_samples.b64``: four Fashion-MNIST test images (28×28 uint8) for the steppers' presets.
 
 Run once from the repository root (the data set is not in the repository):
     D2LCNN_DATA=/path/holding/FashionMNIST python3 -m d2lcnn.widgets.make_fashion
@@ -27,13 +27,9 @@ def main():
     picked = [labels.index(bytes([c])) for c in CLASSES]
     data = b"".join(images[i * 784:(i + 1) * 784] for i in picked)
     text = base64.b64encode(data).decode()
-    out = pathlib.Path(__file__).with_name("fashion_data.py")
-    lines = [f'"""Four Fashion-MNIST test images for the steppers\' presets (written by make_fashion.py)."""',
-             f"INDICES = {tuple(picked)}  # positions in the test set (t10k)",
-             f"CLASSES = {tuple(NAMES[c] for c in CLASSES)}",
-             "# 4 × 28 × 28 uint8, row-major, base64",
-             "IMAGES_B64 = (", *[f'    "{text[n:n + 96]}"' for n in range(0, len(text), 96)], ")", ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    # The indices and class names in fashion_data.py must match CLASSES above.
+    out = pathlib.Path(__file__).with_name("fashion_samples.b64")
+    out.write_text("\n".join(text[n:n + 96] for n in range(0, len(text), 96)) + "\n", encoding="ascii")
     print(out, picked, len(text))
 
 

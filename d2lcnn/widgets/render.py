@@ -43,8 +43,8 @@ def _asset(name):
     text = ("" if name.endswith(".css") else "\n").join(line for line in lines if line)
     if name.endswith(".js"):
         # The preset images, in base64url without padding (no two slashes, no '=' in the page).
-        from .fashion_data import IMAGES_B64
-        text = text.replace("__FM__", IMAGES_B64.replace("+", "-").replace("/", "_").rstrip("="))
+        from .fashion_data import images_b64
+        text = text.replace("__FM__", images_b64().replace("+", "-").replace("/", "_").rstrip("="))
     return text
 
 
