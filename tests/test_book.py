@@ -190,3 +190,32 @@ def test_search_finds_the_chapters_that_teach_a_word(served, lang, word, expecte
         found = _search(browser.new_page(), served, lang, word)
         browser.close()
     assert expected <= found, f"{lang} search for {word!r} found {sorted(found)}"
+
+
+def test_every_page_loads_with_no_error_and_no_foreign_request(served, site):
+    """Both editions, every page: no page error, no console error, no failed or external request
+    (MathJax and its TeX extensions are served with the site)."""
+    import os
+    from urllib.parse import urlparse
+
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+                   else (problems.append(f"external: {route.request.url}"), route.abort()))
+        page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
+        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+        count = 0
+        for lang in ("en", "zh"):
+            for f in toc_files():
+                page.goto(f"{served}/{lang}/{f}.html", wait_until="networkidle")
+                count += 1
+        browser.close()
+    assert count == 2 * len(toc_files())
+    assert not problems, problems

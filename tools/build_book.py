@@ -62,7 +62,8 @@ def local_mathjax():
     firewall (or offline) cannot reach; a copy served with the site always works.
     """
     cache = BUILD / "mathjax" / MATHJAX
-    if not (cache / "es5" / "tex-mml-chtml.js").is_file():
+    # The TeX extensions that the combined file loads on demand (\boldsymbol, ...) must be there too.
+    if not ((cache / "es5" / "tex-mml-chtml.js").is_file() and (cache / "es5" / "input" / "tex" / "extensions").is_dir()):
         npm = shutil.which("npm")
         if npm is None:
             return None
@@ -73,7 +74,9 @@ def local_mathjax():
                                   capture_output=True, text=True).stdout.strip().splitlines()[-1]
             with tarfile.open(tmp / name) as tar:
                 members = [m for m in tar.getmembers()
-                           if m.name == "package/es5/tex-mml-chtml.js" or m.name.startswith("package/es5/output/chtml/fonts/woff-v2/")]
+                           if m.name == "package/es5/tex-mml-chtml.js"
+                           or m.name.startswith(("package/es5/output/chtml/fonts/woff-v2/",
+                                                 "package/es5/input/tex/extensions/"))]
                 tar.extractall(tmp, members=members, filter="data")
         except (subprocess.SubprocessError, OSError, tarfile.TarError, IndexError) as err:
             print(f"warning: could not fetch {MATHJAX} with npm ({err}); pages will load MathJax from a CDN")
