@@ -73,3 +73,32 @@ def test_pool_stride_padding_result():
     assert texts.count("−∞") == 8  # one padded column on each side of 4 rows
     for value in ["5", "7", "13", "15"]:
         assert texts.count(value) == 2  # once in the input, once in the output
+
+
+ZH_CALLS = {
+    "plot_multi_in_corr": lambda lang: channels.plot_multi_in_corr(lang=lang),
+    "plot_conv1x1": lambda lang: channels.plot_conv1x1(lang=lang),
+    "plot_pooling": lambda lang: channels.plot_pooling(lang=lang),
+    "plot_pool_stride_padding": lambda lang: channels.plot_pool_stride_padding(lang=lang),
+}
+
+
+def _has_chinese(strings):
+    return any("\u4e00" <= ch <= "\u9fff" for s in strings for ch in s)
+
+
+def test_every_figure_has_a_chinese_version():
+    import matplotlib.text
+    assert set(ZH_CALLS) == set(channels.__all__)
+    for name, call in ZH_CALLS.items():
+        fig = call("zh")
+        assert isinstance(fig, Figure), name
+        assert _has_chinese(t.get_text() for t in fig.findobj(matplotlib.text.Text)), name
+        assert not _has_chinese(t.get_text() for t in call("en").findobj(matplotlib.text.Text)), name
+
+
+def test_bad_lang_is_rejected():
+    import pytest
+    for name, call in ZH_CALLS.items():
+        with pytest.raises(ValueError):
+            call("fr")

@@ -55,3 +55,38 @@ def test_stride_output_cells():
     t = texts(conv.plot_stride(n=(4, 4), k=(2, 2), padding=(1, 1), stride=(3, 2)))
     assert "2×3 output" in t and "stride: 3 down, 2 across" in t
     assert {"0,0", "0,2", "1,2"} <= set(t) and "2,0" not in t
+
+
+ZH_CALLS = {
+    "plot_flatten_shuffle": lambda lang: conv.plot_flatten_shuffle(lang=lang),
+    "plot_dense_vs_local": lambda lang: conv.plot_dense_vs_local(lang=lang),
+    "plot_corr2d": lambda lang: conv.plot_corr2d(torch.arange(9.0).reshape(3, 3),
+                                                 torch.tensor([[0.0, 1.0], [2.0, 3.0]]), lang=lang),
+    "plot_padding": lambda lang: conv.plot_padding(lang=lang),
+    "plot_stride": lambda lang: conv.plot_stride(lang=lang),
+}
+
+
+def _has_chinese(strings):
+    return any("\u4e00" <= ch <= "\u9fff" for s in strings for ch in s)
+
+
+def test_every_figure_has_a_chinese_version():
+    assert set(ZH_CALLS) == set(conv.__all__)
+    for name, call in ZH_CALLS.items():
+        fig = call("zh")
+        assert isinstance(fig, Figure), name
+        assert _has_chinese(t.get_text() for t in fig.findobj(matplotlib.text.Text)), name
+        assert not _has_chinese(t.get_text() for t in call("en").findobj(matplotlib.text.Text)), name
+
+
+def test_chinese_stride_label():
+    fig = conv.plot_stride(lang="zh")
+    assert "步幅：向下 3，向右 2" in texts(fig)
+
+
+def test_bad_lang_is_rejected():
+    import pytest
+    for name, call in ZH_CALLS.items():
+        with pytest.raises(ValueError):
+            call("fr")

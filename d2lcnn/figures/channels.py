@@ -4,13 +4,15 @@ Every function draws one figure with matplotlib and returns it, already closed,
 so a notebook cell that ends with the call shows it exactly once. The colours
 are the book's: input blue, kernel orange, output green, padding grey and
 hatched; a pooling window is outlined in orange and the value max pooling keeps
-in red. Labels are in English; the notebook cell carries bilingual alt text.
+in red. Labels are in the reader's language (``lang``, see d2lcnn.lang); the
+notebook cell carries bilingual alt text.
 """
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
+from ..lang import tr
 from ..ops import corr2d, pool2d
 from ._style import INPUT, KERNEL, MUTED, OUTPUT, WINDOW, _close, _finish, _fmt, _frame, _grid, _sign, _values
 
@@ -26,7 +28,7 @@ def _tensor(x):
     return torch.as_tensor(_values(x))  # float64, so ops computes in float64 too
 
 
-def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
+def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4), lang=None):
     """Draw a cross-correlation with two input channels.
 
     Each row is one channel: the input slice ``X[c]`` (blue), the kernel slice
@@ -62,9 +64,9 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
         _sign(ax, x_k + kw + 0.5, y + kh / 2, "=", size=15)
         _grid(ax, parts[c], x_p, y, OUTPUT)
         _frame(ax, x_p, y, 1, 1, lw=2)
-        _caption(ax, w / 2, y + h + 0.1, f"input channel {c}")
-        _caption(ax, x_k + kw / 2, y + kh + 0.1, f"kernel channel {c}")
-        _caption(ax, x_p + ow / 2, y + oh + 0.1, f"partial sum {c}")
+        _caption(ax, w / 2, y + h + 0.1, tr(f"input channel {c}", f"输入通道 {c}", lang))
+        _caption(ax, x_k + kw / 2, y + kh + 0.1, tr(f"kernel channel {c}", f"卷积核通道 {c}", lang))
+        _caption(ax, x_p + ow / 2, y + oh + 0.1, tr(f"partial sum {c}", f"部分和 {c}", lang))
     # both partial results flow into one output channel
     y_t = (row_gap + h) / 2 - oh / 2 - 0.3
     for c in range(2):
@@ -75,8 +77,10 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4)):
     _grid(ax, total, x_t, y_t, OUTPUT, fontsize=10)
     _frame(ax, x_t, y_t, 1, 1, lw=2)
     first = " + ".join(_fmt(p[0, 0]) for p in parts)
-    _caption(ax, x_t + ow / 2, y_t + oh + 0.1, f"output\n{first} = {_fmt(total[0, 0])}", color="black")
-    _finish(ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8), "Two input channels: cross-correlate each, then add")
+    _caption(ax, x_t + ow / 2, y_t + oh + 0.1, tr("output", "输出", lang) + f"\n{first} = {_fmt(total[0, 0])}",
+             color="black")
+    _finish(ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8), 
+            tr("Two input channels: cross-correlate each, then add", "两个输入通道：分别互相关，再相加", lang))
     return _close(fig, tight=True)
 
 
@@ -95,7 +99,7 @@ def _slab(ax, x0, y0, rows, cols, colors, depth, shift=0.45, pick=None, pick_fac
                 ax.add_patch(Rectangle((x + j, y + i), 1, 1, facecolor=face, edgecolor=colors[1], lw=0.8))
 
 
-def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
+def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8), lang=None):
     """Draw a 1x1 convolution two ways.
 
     Left: ``c_i`` stacked input channels (blue) become ``c_o`` output channels
@@ -118,12 +122,12 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
     y_mid = top + pick[0] + 0.5
     ax1.add_patch(FancyArrowPatch((size + (c_i - 1) * shift + 0.2, y_mid), (x_out - 0.2, y_mid),
                                   arrowstyle="-|>", mutation_scale=12, color=WINDOW, lw=1.6))
-    ax1.text((size + (c_i - 1) * shift + x_out) / 2, y_mid - 0.25, f"{c_o}×{c_i}\nweights",
+    ax1.text((size + (c_i - 1) * shift + x_out) / 2, y_mid - 0.25, tr(f"{c_o}×{c_i}\nweights", f"{c_o}×{c_i}\n权重", lang),
              ha="center", va="bottom", fontsize=8.5, color=WINDOW)
-    _caption(ax1, size / 2, top + size + 0.15, f"input\n{c_i} channels")
-    _caption(ax1, x_out + size / 2, top_o + size + 0.15, f"output\n{c_o} channels")
+    _caption(ax1, size / 2, top + size + 0.15, tr(f"input\n{c_i} channels", f"输入\n{c_i} 个通道", lang))
+    _caption(ax1, x_out + size / 2, top_o + size + 0.15, tr(f"output\n{c_o} channels", f"输出\n{c_o} 个通道", lang))
     right1 = x_out + size + (c_o - 1) * shift + 0.2
-    _finish(ax1, (-0.2, right1), (-0.5, top + size + 1.3), "per pixel")
+    _finish(ax1, (-0.2, right1), (-0.5, top + size + 1.3), tr("per pixel", "逐像素", lang))
     _close(fig, tight=True)
     # right: the matrix product
     pixels = size * size
@@ -145,12 +149,14 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
         ax2.add_patch(Rectangle((ox + col * cell, y0 + r * cell), cell, cell, facecolor="#93cf8a",
                                 edgecolor=OUTPUT[1], lw=0.8))
     _frame(ax2, ox + col * cell, y0, cell, c_o * cell, lw=2)
-    _caption(ax2, kx + c_i * cell / 2, y0 + c_i * cell + 0.15, f"kernel\n{c_o}×{c_i}")
-    _caption(ax2, xx + pixels * cell / 2, y0 + c_i * cell + 0.15, f"input\n{c_i}×{pixels} (one column per pixel)")
-    _caption(ax2, ox + pixels * cell / 2, y0 + c_i * cell + 0.15, f"output\n{c_o}×{pixels}")
-    _finish(ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3), "as a matrix product")
+    _caption(ax2, kx + c_i * cell / 2, y0 + c_i * cell + 0.15, tr(f"kernel\n{c_o}×{c_i}", f"卷积核\n{c_o}×{c_i}", lang))
+    _caption(ax2, xx + pixels * cell / 2, y0 + c_i * cell + 0.15, tr(f"input\n{c_i}×{pixels} (one column per pixel)",
+                                                                    f"输入\n{c_i}×{pixels}（每个像素一列）", lang))
+    _caption(ax2, ox + pixels * cell / 2, y0 + c_i * cell + 0.15, tr(f"output\n{c_o}×{pixels}", f"输出\n{c_o}×{pixels}", lang))
+    _finish(ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3), tr("as a matrix product", "写成矩阵乘法", lang))
     _close(fig, tight=True)
-    fig.suptitle("A 1×1 convolution is a fully connected layer applied at every pixel", fontsize=11)
+    fig.suptitle(tr("A 1×1 convolution is a fully connected layer applied at every pixel",
+                    "1×1 卷积就是在每个像素上应用的全连接层", lang), fontsize=11)
     fig.tight_layout()
     # the panels have different heights (equal aspect), so put both subtitles on one line
     for ax in (ax1, ax2):
@@ -160,7 +166,7 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8)):
     return fig
 
 
-def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8)):
+def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8), lang=None):
     """Draw 2x2 max pooling and 2x2 average pooling (stride 1) of the same input.
 
     The input (blue) has one 2x2 window outlined in orange, with its largest
@@ -198,16 +204,16 @@ def plot_pooling(X=None, window=(0, 0), figsize=(7, 2.8)):
                                  arrowstyle="-|>", mutation_scale=12, color=MUTED, lw=1.2))
     vals = ", ".join(_fmt(v) for v in win.ravel())
     _caption(ax, x_max + mx.shape[1] / 2, y_out + mx.shape[0] + 0.15,
-             f"max pooling\nmax({vals}) = {_fmt(mx[i, j])}", color="black")
-    _caption(ax, w / 2, h + 0.15, "input, 2×2 window")
+             tr("max pooling", "最大汇聚", lang) + f"\nmax({vals}) = {_fmt(mx[i, j])}", color="black")
+    _caption(ax, w / 2, h + 0.15, tr("input, 2×2 window", "输入，2×2 窗口", lang))
     _caption(ax, x_avg + av.shape[1] / 2, y_out + av.shape[0] + 0.15,
-             f"average pooling\nmean({vals}) = {_fmt(av[i, j])}", color="black")
+             tr("average pooling", "平均汇聚", lang) + f"\nmean({vals}) = {_fmt(av[i, j])}", color="black")
     _finish(ax, (x_max - 1.4, x_avg + av.shape[1] + 1.4), (-0.3, h + 1.4),
-            "2×2 pooling, stride 1: no kernel, nothing to learn")
+            tr("2×2 pooling, stride 1: no kernel, nothing to learn", "2×2 汇聚，步幅 1：没有卷积核，无需学习", lang))
     return _close(fig, tight=True)
 
 
-def plot_pool_stride_padding(figsize=(7, 3)):
+def plot_pool_stride_padding(figsize=(7, 3), lang=None):
     """Draw 2x3 max pooling with stride (2, 3) and padding (0, 1) of ``arange(16)`` as 4x4.
 
     The input (blue) gets one column of padding on each side (grey, hatched;
@@ -239,7 +245,10 @@ def plot_pool_stride_padding(figsize=(7, 3)):
         _frame(ax, x_o + j + 0.06, y_o + i + 0.06, 0.88, 0.88, color=colors[n], lw=2.2)
     ax.add_patch(FancyArrowPatch((6.15, 2), (x_o - 0.15, 2), arrowstyle="-|>", mutation_scale=12,
                                  color=MUTED, lw=1.2))
-    _caption(ax, 3, 4.15, "input 4×4, padding (0, 1): grey columns hold −∞")
-    _caption(ax, x_o + 1, y_o + 2.15, "output 2×2", color="black")
-    _finish(ax, (-0.2, x_o + 2.6), (-0.3, 5.0), "Max pooling, window (2, 3), stride (2, 3), padding (0, 1)")
+    _caption(ax, 3, 4.15, tr("input 4×4, padding (0, 1): grey columns hold −∞",
+                                "输入 4×4，填充 (0, 1)：灰色列为 −∞", lang))
+    _caption(ax, x_o + 1, y_o + 2.15, tr("output 2×2", "输出 2×2", lang), color="black")
+    _finish(ax, (-0.2, x_o + 2.6), (-0.3, 5.0), 
+            tr("Max pooling, window (2, 3), stride (2, 3), padding (0, 1)",
+               "最大汇聚，窗口 (2, 3)，步幅 (2, 3)，填充 (0, 1)", lang))
     return _close(fig, tight=True)
