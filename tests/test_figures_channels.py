@@ -8,6 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+import d2lcnn  # noqa: E402
 from d2lcnn.figures import channels  # noqa: E402
 
 
@@ -91,7 +92,8 @@ def test_every_figure_has_a_chinese_version():
     import matplotlib.text
     assert set(ZH_CALLS) == set(channels.__all__)
     for name, call in ZH_CALLS.items():
-        fig = call("zh")
+        with d2lcnn.lang_context("zh"):  # the CJK font, as show_figure uses it
+            fig = call("zh")
         assert isinstance(fig, Figure), name
         assert _has_chinese(t.get_text() for t in fig.findobj(matplotlib.text.Text)), name
         assert not _has_chinese(t.get_text() for t in call("en").findobj(matplotlib.text.Text)), name
