@@ -127,10 +127,7 @@ def stage(lang):
         f'<a href="../{info["other"]}/index.html" onclick="var p=location.href;'
         f"var q=p.replace('/{lang}/','/{info['other']}/');if(q!==p){{location.href=q;return false;}}\">"
         f'{info["switch"]}</a>')
-    # A 3x3 kernel over a grid as the site icon (browsers ask for one; without it, a 404 on every page).
-    (src / "_site").mkdir(exist_ok=True)
-    (src / "_site" / "favicon.svg").write_text(FAVICON, encoding="utf-8")
-    config["html"]["favicon"] = "_site/favicon.svg"
+    # The site's icon and logo come from images/ (copied above), as _config.yml says.
 
     (src / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
@@ -141,11 +138,6 @@ def stage(lang):
     (src / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return src
 
-
-FAVICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
-           '<rect width="16" height="16" rx="2" fill="#dbe8f6"/>'
-           '<rect x="1" y="1" width="9" height="9" fill="#fde0b8" stroke="#d9771b"/>'
-           '<rect x="11" y="11" width="4" height="4" fill="#3d8b3d"/></svg>')
 
 INDEX = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
