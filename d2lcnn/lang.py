@@ -11,11 +11,11 @@ with ``{"d2lcnn": {"lang": ...}}`` in its metadata; ``tools/build_book.py``
 keeps the edition's own.
 
 Chinese text needs a CJK font that matplotlib can find: Debian's
-``fonts-noto-cjk`` (the build and CI install it), any system CJK font, or the
-font a pip-installed package such as ``noto-cjk`` ships. Without one, Chinese
-figures are still drawn, with a single warning.
+``fonts-noto-cjk`` (the build and CI install it) or any system CJK font from
+``CJK_FONTS``. Without one, Chinese figures are still drawn, with a single warning.
 """
 import contextlib
+import functools
 import os
 import warnings
 
@@ -73,21 +73,12 @@ def tr(en, zh, lang=None):
 _warned = False
 
 
+@functools.lru_cache(maxsize=1)
 def _cjk_families():
-    """The installed CJK font families from ``CJK_FONTS``, registering a pip-installed one if needed."""
+    """The installed CJK font families from ``CJK_FONTS``, looked up once per process."""
     from matplotlib import font_manager
     names = {f.name for f in font_manager.fontManager.ttflist}
-    found = [f for f in CJK_FONTS if f in names]
-    if not found:
-        try:  # optional: `pip install noto-cjk` ships the font files with the package
-            import noto_cjk  # type: ignore
-            for path in getattr(noto_cjk, "font_paths", lambda: [])():
-                font_manager.fontManager.addfont(str(path))
-            names = {f.name for f in font_manager.fontManager.ttflist}
-            found = [f for f in CJK_FONTS if f in names]
-        except Exception:  # noqa: BLE001 - any failure just means: no packaged font
-            pass
-    return found
+    return tuple(f for f in CJK_FONTS if f in names)
 
 
 @contextlib.contextmanager

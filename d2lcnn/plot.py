@@ -8,20 +8,9 @@ language is left in the cell (``d2lcnn.lang``: one language for a reader,
 both when the book's outputs are made). Outside IPython it stays silent;
 ``figure`` still holds the final plot.
 """
-from .lang import META_KEY, lang_context, output_langs
+from .lang import META_KEY, _display, lang_context, output_langs
 
 __all__ = ["LivePlot"]
-
-
-def _display_handle():
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        return None
-    if get_ipython() is None:
-        return None
-    return display
 
 
 def _text(label, lang):
@@ -45,7 +34,7 @@ class LivePlot:
             with lang_context(lang):
                 self.figures[lang], self._axes[lang] = plt.subplots(figsize=figsize)
             plt.close(self.figures[lang])  # keep the inline backend from showing a second copy at cell end
-        self._show = _display_handle()
+        self._show = _display()
         self._handles = {}
 
     @property
