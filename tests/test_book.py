@@ -219,3 +219,38 @@ def test_every_page_loads_with_no_error_and_no_foreign_request(served, site):
         browser.close()
     assert count == 2 * len(toc_files())
     assert not problems, problems
+
+
+def test_front_page_remembers_the_readers_language(served):
+    """The front page opens the edition the reader chose last (the switch on any page, or a link on
+    index.html#choose), and the browser's language only before any choice."""
+    import os
+
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for locale, first in (("en-US", "en"), ("zh-CN", "zh")):
+            page = browser.new_context(locale=locale).new_page()
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(f"{served}/index.html")
+            page.wait_for_url(f"**/{first}/**")  # no choice yet: the browser's language
+            # The switch opens the same chapter in the other edition ...
+            other = "zh" if first == "en" else "en"
+            page.goto(f"{served}/{first}/chapters/03_padding_stride.html")
+            page.click("a.d2l-lang-switch")
+            page.wait_for_url(f"**/{other}/chapters/03_padding_stride.html")
+            # ... and the front page now follows that choice, whatever the browser says.
+            page.goto(f"{served}/index.html")
+            page.wait_for_url(f"**/{other}/**")
+            # The chooser's own links are a choice too.
+            page.goto(f"{served}/index.html#choose")
+            page.click(f"a[data-lang={first}]")
+            page.wait_for_url(f"**/{first}/**")
+            page.goto(f"{served}/index.html")
+            page.wait_for_url(f"**/{first}/**")
+        browser.close()
+    assert not problems, problems

@@ -23,6 +23,7 @@ import tarfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
+SITE = ROOT / "tools" / "site"
 LANGS = {
     "en": {"title": "d2lcnn: Convolutional Neural Networks", "other": "zh", "switch": "阅读中文版",
            "sphinx_language": "en"},
@@ -113,20 +114,25 @@ def stage(lang):
         # jieba splits Chinese text into words for the search index; the book's own terms
         # (池化, 感受野, 步幅, ...) are added so that each is indexed as one word.
         sphinx_config["html_search_options"] = {"dict": str(ROOT / "tools" / "search_terms_zh.txt")}
+    # The book's own stylesheets and scripts (tools/site/book/) are served from _site/ and
+    # added to every page by name. Not under _static: Jupyter Book adds every .js found
+    # there as a page script, which would also load MathJax's many files.
+    site = src / "_site"
+    shutil.copytree(SITE / "book", site)
+    sphinx_config["html_static_path"] = ["_site"]
+    sphinx_config["html_css_files"] = sorted(p.name for p in site.glob("*.css"))
+    sphinx_config["html_js_files"] = sorted(p.name for p in site.glob("*.js"))
     mathjax = local_mathjax()
     if mathjax is not None:
-        # Not under _static: Jupyter Book adds every .js found there as a page script,
-        # which would load MathJax a second time.
-        shutil.copytree(mathjax / "es5", src / "_site" / "mathjax")
-        sphinx_config["html_static_path"] = ["_site"]
+        shutil.copytree(mathjax / "es5", site / "mathjax")
         sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     else:
         print("warning: npm not found; pages will load MathJax from a CDN")
-    # The switch swaps /en/ and /zh/ in the address, so it works at any depth and on any host.
+    # The switch to the other edition (site/book/lang-switch.js opens the same page there
+    # and remembers the choice); the plain href is the fallback without JavaScript.
     config.setdefault("html", {})["announcement"] = (
-        f'<a href="../{info["other"]}/index.html" onclick="var p=location.href;'
-        f"var q=p.replace('/{lang}/','/{info['other']}/');if(q!==p){{location.href=q;return false;}}\">"
-        f'{info["switch"]}</a>')
+        f'<a class="d2l-lang-switch" data-lang="{info["other"]}" lang="{info["other"]}" '
+        f'href="../{info["other"]}/index.html">{info["switch"]}</a>')
     # The site's icon and logo come from images/ (copied above), as _config.yml says.
 
     (src / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -139,25 +145,6 @@ def stage(lang):
     return src
 
 
-INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>d2lcnn · 卷积神经网络</title>
-<link rel="icon" href="en/_static/favicon.svg">
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:15vh auto;padding:0 1rem;text-align:center}
-a{display:block;margin:1rem;padding:1rem;border:1px solid #ccc;border-radius:.5rem;text-decoration:none;font-size:1.2rem}</style>
-<script>
-(function () {
-  var langs = navigator.languages || [navigator.language || ""];
-  var zh = String(langs[0] || "").toLowerCase().indexOf("zh") === 0;
-  if (location.hash !== "#choose") location.replace((zh ? "zh" : "en") + "/index.html");
-})();
-</script></head>
-<body><h1>d2lcnn</h1>
-<a href="en/index.html">Convolutional Neural Networks (English)</a>
-<a href="zh/index.html">卷积神经网络（中文）</a>
-</body></html>
-"""
 
 
 def dedupe_thebe_config(html_dir):
@@ -209,7 +196,9 @@ def main(argv=None):
     for lang in args.lang or sorted(LANGS):
         print(f"built {build(lang, args.keep_going)}")
     (BUILD / "html").mkdir(parents=True, exist_ok=True)
-    (BUILD / "html" / "index.html").write_text(INDEX, encoding="utf-8")
+    # The front page chooses an edition: the reader's last choice, else the browser's language.
+    for name in ("index.html", "chooser.js", "chooser.css"):
+        shutil.copy2(SITE / name, BUILD / "html" / name)
     print(f"website: {BUILD / 'html' / 'index.html'}")
 
 
