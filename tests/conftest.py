@@ -1,6 +1,12 @@
+import pathlib
+import subprocess
+import sys
+
 import pytest
 
 import d2lcnn
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
 
 # The environment (profile, data folder, both-language outputs) is set by ../conftest.py.
 
@@ -13,3 +19,19 @@ def data_root():
     if not (root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").is_file():
         pytest.fail(f"Fashion-MNIST not found under {root}; set D2LCNN_DATA to a folder holding FashionMNIST/raw/")
     return root
+
+
+@pytest.fixture(scope="session")
+def site():
+    """The website, built once per test session (tools/build_book.py; any Sphinx warning fails it)."""
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_book.py")], check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+    return REPO / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    """The built website served on 127.0.0.1; yields its base URL."""
+    from _browser import serve
+    with serve(site) as url:
+        yield url

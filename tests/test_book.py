@@ -11,12 +11,7 @@ HTML = REPO / "_build" / "html"
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
 
-@pytest.fixture(scope="module")
-def site():
-    # -W inside the script: any Sphinx warning fails the build.
-    subprocess.run([sys.executable, str(REPO / "tools" / "build_book.py")], check=True, cwd=REPO,
-                   stdout=subprocess.DEVNULL)
-    return HTML
+# The site and served fixtures (the built website, served on 127.0.0.1) are in conftest.py.
 
 
 def toc_files():
@@ -96,13 +91,6 @@ def test_pages_load_nothing_from_other_hosts(site):
         remote = re.findall(r'<(?:script|img)[^>]+src="(?:https?:)?//[^"]+"|<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>', text)
         remote = [r for r in remote if 'rel="canonical"' not in r]
         assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"
-
-
-@pytest.fixture(scope="module")
-def served(site):
-    from _browser import serve
-    with serve(site) as url:
-        yield url
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
