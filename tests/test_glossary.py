@@ -192,3 +192,44 @@ if __name__ == "__main__":
     # `python3 tests/test_glossary.py` lists every use of an avoided variant, allowed or not.
     for row in find_variants():
         print(*row, sep="\t")
+
+
+# --- First uses link to the glossary (tools/link_terms.py adds the links) ------------------------
+
+def _linker():
+    from _scripts import load_script
+    return load_script("tools/link_terms.py")
+
+
+def test_the_linker_knows_every_row():
+    assert {f"glossary-{k}" for k in _linker().TERMS} == {a for a, _ in _rows("en")}
+
+
+def test_every_chapter_links_the_first_use_of_each_term():
+    import nbformat
+    linker = _linker()
+    missing = []
+    for path in linker.chapters():
+        missing += [f"{path.name}: {lang} {word!r} -> glossary-{key}"
+                    for lang, key, word in linker.link_chapter(nbformat.read(path, as_version=4), path.name)]
+    assert not missing, "first uses without a glossary link (run python3 tools/link_terms.py):\n" + "\n".join(missing)
+
+
+def test_the_linker_skips_code_math_headings_and_links_and_prefers_longer_terms():
+    import nbformat
+    linker = _linker()
+    en = ("## Padding\n\nA `padding=1` argument and $stride$ are not prose. Max pooling keeps the "
+          "largest value; pooling in general summarises a window. [Strides](glossary.ipynb#glossary-stride) "
+          "come later; a stride here is a second use.\n\n<details><summary>padding</summary>\n\nPadding, at last.")
+    zh = "最大汇聚与汇聚；卷积神经网络里的卷积层。"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(en, metadata={"tags": ["en"]}),
+                                         nbformat.v4.new_markdown_cell(zh, metadata={"tags": ["zh"]})])
+    added = linker.link_chapter(nb)
+    assert added == [("en", "max-pooling", "Max pooling"), ("en", "pooling", "pooling"),
+                     ("en", "padding", "Padding"), ("zh", "max-pooling", "最大汇聚"),
+                     ("zh", "pooling", "汇聚"), ("zh", "convolution", "卷积")]
+    assert nb.cells[0].source.endswith("[Padding](glossary.ipynb#glossary-padding), at last.")
+    assert "a stride here" in nb.cells[0].source  # the existing link was the first use
+    assert nb.cells[1].source == ("[最大汇聚](glossary.ipynb#glossary-max-pooling)与[汇聚](glossary.ipynb#glossary-pooling)；"
+                                  "卷积神经网络里的[卷积](glossary.ipynb#glossary-convolution)层。")
+    assert linker.link_chapter(nb) == []  # running it again changes nothing

@@ -108,6 +108,9 @@ def stage(lang):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     info = LANGS[lang]
     config["title"] = info["title"]
+    # Local Sphinx extensions are found relative to _config.yml; this copy lives in _build/src.
+    for name, folder in config.get("sphinx", {}).get("local_extensions", {}).items():
+        config["sphinx"]["local_extensions"][name] = str(ROOT / folder)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = info["sphinx_language"]
     if lang == "zh":
