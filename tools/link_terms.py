@@ -10,6 +10,9 @@ targets, so a link to a row that does not exist fails the ``-W`` build).
 Usage:
     python tools/link_terms.py            # add the missing links to every chapter
     python tools/link_terms.py --check    # list the missing links, change nothing (exit 1 if any)
+    python tools/link_terms.py --relink chapters/02_conv_layer.ipynb
+                                          # after an edit moved a first use: drop a chapter's
+                                          # glossary links, then link the first uses again
 
 ``tests/test_glossary.py`` runs the check. What counts as a use: a match of the term's pattern
 below in the prose of an ``en`` or ``zh`` markdown cell, outside headings, code, math, links,
@@ -145,6 +148,13 @@ def link_chapter(nb, name=""):
     return added
 
 
+def unlink(nb):
+    """Remove every glossary link from notebook ``nb`` (in place), keeping the linked words."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = re.sub(r"\[([^\]\n]*)\]\(glossary\.ipynb#glossary-[a-z0-9-]+\)", r"\1", cell["source"])
+
+
 def chapters():
     return [p for p in sorted(CHAPTERS.glob("*.ipynb")) if p.name != GLOSSARY]
 
@@ -152,11 +162,14 @@ def chapters():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="list missing links; change nothing")
+    parser.add_argument("--relink", action="store_true", help="drop the chapters' glossary links first")
     parser.add_argument("paths", nargs="*", type=pathlib.Path, help="chapters (default: all)")
     args = parser.parse_args(argv)
     missing = 0
     for path in args.paths or chapters():
         nb = nbformat.read(path, as_version=4)
+        if args.relink and not args.check:
+            unlink(nb)
         added = link_chapter(nb, path.name)
         missing += len(added)
         for lang, key, word in added:
