@@ -10,11 +10,12 @@ retyping a number, so this module parses them:
 * ``notebook_runs(path)`` - every training run printed in one notebook, in order;
 * ``committed_runs(chapters_dir=None)`` - the run of each recipe, by recipe name.
 
-The folder is ``chapters_dir`` if given, else ``chapters/`` of the repository
-this package sits in. A pip-installed copy of the package has no such folder,
-and ``committed_runs`` returns ``{}``.
+The folder is ``chapters_dir`` if given, else $D2LCNN_CHAPTERS, else
+``chapters/`` of the repository this package sits in. A pip-installed copy of
+the package has no such folder, and ``committed_runs`` returns ``{}``.
 """
 import json
+import os
 import pathlib
 import re
 
@@ -36,10 +37,15 @@ _PROFILE = re.compile(r"^profile (\w+):|^SHORTENED RUN \((\w+) profile")
 _EXAMPLES = re.compile(r"(?:([\d,]+) of )?([\d,]+) training examples")
 
 
+ENV_VAR = "D2LCNN_CHAPTERS"
+
+
 def chapters_folder(root=None):
-    """The chapters folder: ``root`` if given, else ``chapters/`` beside this package in the repository."""
+    """The chapters folder: ``root`` if given, else $D2LCNN_CHAPTERS, else ``chapters/`` beside this package."""
     if root is not None:
         return pathlib.Path(root).expanduser()
+    if os.environ.get(ENV_VAR):  # e.g. a pip-installed copy pointed at a clone (tools/colab_check.py)
+        return pathlib.Path(os.environ[ENV_VAR]).expanduser()
     return pathlib.Path(__file__).resolve().parents[1] / "chapters"
 
 

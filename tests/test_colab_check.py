@@ -78,3 +78,22 @@ def test_reads_pips_download_sizes():
            "  Downloading ipywidgets-7.7.1-py2.py3-none-any.whl (123 kB)\n"
            "  Downloading nbval-0.11.0-py2.py3-none-any.whl (24 kB)\n")
     assert tool.download_mb(out) == pytest.approx(554.6 + 0.123 + 0.024)
+
+
+def test_a_pip_installed_package_can_be_pointed_at_a_clones_data(tmp_path, monkeypatch):
+    """The check's main pass points the installed package at the clone's chapters and stored results."""
+    from d2lcnn import book_runs, results
+    monkeypatch.setenv("D2LCNN_CHAPTERS", str(tmp_path / "chapters"))
+    monkeypatch.setenv("D2LCNN_RESULTS", str(tmp_path / "results"))
+    assert book_runs.chapters_folder() == tmp_path / "chapters"
+    assert results.results_dir() == tmp_path / "results"
+    assert book_runs.committed_runs() == {}  # no such folder: nothing, as in a bare pip install
+    monkeypatch.delenv("D2LCNN_CHAPTERS")
+    assert book_runs.chapters_folder() == REPO / "chapters"
+    assert book_runs.chapters_folder(tmp_path) == tmp_path  # an explicit folder wins
+
+
+def test_reads_which_cells_failed_and_why():
+    out = ("\x1b[91mNotebook cell execution failed\x1b[0m\n\x1b[94mCell 6: Cell outputs differ\n\nInput:\n"
+           "\x1b[91mNotebook cell execution failed\x1b[0m\n\x1b[94mCell 9: Cell execution caused an exception\n")
+    assert tool.cell_failures(out) == {6: tool.OUTPUT_DIFFERS, 9: "Cell execution caused an exception"}
