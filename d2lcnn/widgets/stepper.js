@@ -164,7 +164,13 @@ function init(root){
   ui.on('lang',function(){root.setAttribute('data-lang',ui.lang()==='zh'?'en':'zh');
     relabel(ui);view.say()});
   relabel(ui);
+  /* A grid wider or taller than its box scrolls there; such a box is a tab stop, so that a keyboard
+     reaches all of it (arrow keys scroll it while it has the focus). */
+  ui.tabs=function(){var s=root.querySelectorAll('.d2s-scroll');for(var n=0;n<s.length;n++){var e=s[n];
+    if(e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight)e.setAttribute('tabindex','0');else e.removeAttribute('tabindex')}};
+  ui.scroller=function(e){return e.target.classList&&e.target.classList.contains('d2s-scroll')};
   view=ui.D.t==='rf'?receptiveField(ui):stepper(ui);
+  ui.tabs();window.addEventListener('resize',ui.tabs);
 }
 /* Accessible names in the shown language (the visible labels switch by CSS). */
 function relabel(ui){var s=ui.root.querySelector('[data-a="slider"]');if(s)s.setAttribute('aria-label',ui.L('position'));
@@ -190,7 +196,7 @@ function stepper(ui){
     if(!name||el.tagName!=='I')return;var i=Array.prototype.indexOf.call(G[name],el);if(i<0)return;
     if(name==='y')go(i);else if(/^[xk]/.test(name))edit(el,name,i)});
   root.addEventListener('keydown',function(e){var t=e.target.tagName,k=e.key;
-    if(t==='INPUT'||t==='SELECT'||(t==='BUTTON'&&(k===' '||k==='Enter')))return;
+    if(t==='INPUT'||t==='SELECT'||(t==='BUTTON'&&(k===' '||k==='Enter'))||ui.scroller(e))return;
     if(k==='ArrowRight'||k==='ArrowDown')go(cur+1);else if(k==='ArrowLeft'||k==='ArrowUp')go(cur-1);
     else if(k===' '||k==='Spacebar')play(!timer);else if(k==='Home')go(0);else if(k==='End')go(N-1);else return;
     e.preventDefault();e.stopPropagation()});
@@ -258,7 +264,7 @@ function stepper(ui){
     var R=run(D);D.Y=R.Y;D.oh=R.oh;D.ow=R.ow;if(oc>=R.co)oc=0;
     if(ocs&&ocs.options.length!==R.co){var o=[];for(var c=0;c<R.co;c++)o.push('<option value="'+c+'">'+c+'<\/option>');
       ocs.innerHTML=o.join('');ocs.value=String(oc)}
-    draw();dims();cur=0;mark(0,true);slider.max=N-1;slider.value=0;pos.textContent='1 / '+N;say()}
+    draw();dims();cur=0;mark(0,true);slider.max=N-1;slider.value=0;pos.textContent='1 / '+N;say();ui.tabs()}
   /* The panels, captions and size lines as render.render_steps writes them, for step 0. */
   function draw(){var P=D.p,Hp=D.h+P[0]+P[1],Wp=D.w+P[2]+P[3],conv=D.t==='conv',per=D.kh*D.kw,c,r,q,n,
     rows=[],cols=[],kt=[],html=[],sub=function(c){return D.ci>1?'<div class="d2s-sub">'+both(D,'channel')+' '+c+'<\/div>':''};
@@ -307,9 +313,11 @@ function stepper(ui){
   function edit(el,name,i){if(err||el.querySelector('input'))return;var c=+name.slice(1),isx=name.charAt(0)==='x',idx;
     if(isx){var r=Math.floor(i/W)-D.p[0],q=i%W-D.p[2];if(r<0||q<0||r>=D.h||q>=D.w)return;idx=(c*D.h+r)*D.w+q}
     else idx=(oc*D.ci+c)*D.kh*D.kw+i;
-    var A=isx?D.X:D.K,old=A[idx],inp=document.createElement('input'),done=false;
+    var A=isx?D.X:D.K,old=A[idx],inp=document.createElement('input'),done=false,g=el.parentNode;
+    /* While a cell holds an editor the grid is a group of cells, not an image (whose inside is hidden from assistive technology). */
+    g.setAttribute('role','group');
     inp.type='text';inp.inputMode='decimal';inp.className='d2s-ed';inp.value=String(old);inp.setAttribute('aria-label',ui.L('edit'));
-    function finish(ok){if(done)return;done=true;var v=parseFloat(inp.value);
+    function finish(ok){if(done)return;done=true;g.setAttribute('role','img');var v=parseFloat(inp.value);
       if(ok&&isFinite(v)&&v!==old){A[idx]=v;ui.dirty=true;recompute()}else{el.textContent=fmt(old);root.focus()}}
     inp.addEventListener('keydown',function(e){e.stopPropagation();if(e.key==='Enter'){e.preventDefault();finish(true)}
       else if(e.key==='Escape'){e.preventDefault();finish(false)}});
@@ -352,7 +360,7 @@ function receptiveField(ui){
     if(!name||name==='l0')return;var l=+name.slice(1),i=Array.prototype.indexOf.call(G[name],e.target);
     if(i>=0)pick(l,Math.floor(i/S[l][1]),i%S[l][1])});
   root.addEventListener('keydown',function(e){var k=e.key,l=sel[0],i=sel[1],j=sel[2];
-    if(e.target.tagName==='BUTTON'&&(k===' '||k==='Enter'))return;
+    if((e.target.tagName==='BUTTON'&&(k===' '||k==='Enter'))||ui.scroller(e))return;
     if(k==='ArrowRight')j++;else if(k==='ArrowLeft')j--;else if(k==='ArrowDown')i++;else if(k==='ArrowUp')i--;else return;
     e.preventDefault();e.stopPropagation();
     pick(l,Math.max(0,Math.min(S[l][0]-1,i)),Math.max(0,Math.min(S[l][1]-1,j)))});
