@@ -97,3 +97,7 @@ def test_reads_which_cells_failed_and_why():
     out = ("\x1b[91mNotebook cell execution failed\x1b[0m\n\x1b[94mCell 6: Cell outputs differ\n\nInput:\n"
            "\x1b[91mNotebook cell execution failed\x1b[0m\n\x1b[94mCell 9: Cell execution caused an exception\n")
     assert tool.cell_failures(out) == {6: tool.OUTPUT_DIFFERS, 9: "Cell execution caused an exception"}
+
+
+def test_the_live_explorer_script_compiles():
+    compile(tool.LIVE_WIDGETS, "live_widgets", "exec")

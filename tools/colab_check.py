@@ -99,6 +99,35 @@ def cell_failures(pytest_output):
     return {int(n): why.strip() for n, why in re.findall(r"^Cell (\d+): (.+)$", plain, re.M)}
 
 
+# Colab shows the explorers as live ipywidgets (the notebooks' tests make the book's static form instead):
+# build both, move every kind of control, display them, in a kernel of the environment.
+LIVE_WIDGETS = r"""
+import sys
+import nbformat
+from nbclient import NotebookClient
+code = '''
+import os
+os.environ.pop("D2LCNN_OUTPUTS", None)  # Colab: live widgets, not the book's static form
+import ipywidgets, d2lcnn
+box = d2lcnn.conv_explorer()
+for name, value in [("kernel", "ones"), ("kh", 3), ("kw", 1), ("sh", 2), ("ph", 1), ("d", 2), ("input", "arange 7×7")]:
+    box.controls[name].value = value
+pool = d2lcnn.pool_explorer()
+for name, value in [("mode", "avg"), ("same", False), ("sh", 1), ("pw", 1), ("kh", 3)]:
+    pool.controls[name].value = value
+display(box)
+display(pool)
+print("ipywidgets", ipywidgets.__version__)
+'''
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+NotebookClient(nb, timeout=300, kernel_name="python3").execute()  # raises on an exception in the cell
+views = [o for o in nb.cells[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+text = "".join(o.get("text", "") for o in nb.cells[0].outputs if o.get("output_type") == "stream")
+print(text.strip(), "-", len(views), "widget views")
+sys.exit(0 if len(views) == 2 else 1)
+"""
+
+
 def has_code(path):
     nb = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     return any(c.get("cell_type") == "code" for c in nb.get("cells", []))
@@ -122,7 +151,7 @@ def say(msg=""):
 
 def run(cmd, log=None, **kw):
     """Run `cmd`, echo it, send its output to `log` (a path) or the terminal; return (rc, output)."""
-    say("$ " + " ".join(shlex.quote(str(c)) for c in cmd))
+    say("$ " + " ".join("<inline script>" if "\n" in str(c) else shlex.quote(str(c)) for c in cmd))
     p = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, **kw)
     if log:
@@ -279,6 +308,8 @@ def main(argv=None):
     ap.add_argument("--fresh", action="store_true", help="rebuild the environment even if it is up to date")
     ap.add_argument("--only", metavar="REGEX", help="run only the notebooks whose file name matches REGEX")
     ap.add_argument("--prepare", action="store_true", help="build the environment and stop")
+    ap.add_argument("--no-colab-view", dest="colab_view", action="store_false",
+                    help="skip the second run, without the repository's data, of the notebooks that read it")
     ap.add_argument("--keep-clone", action="store_true", help="keep the temporary clone (its path is printed)")
     ap.add_argument("--data", default=os.environ.get("D2LCNN_DATA") or str(ROOT.parent / "shared" / "data"),
                     help="folder holding FashionMNIST/raw (default $D2LCNN_DATA, else ../shared/data)")
@@ -364,6 +395,15 @@ def main(argv=None):
         # The main pass lends the clone's stored results and chapters, the Colab view below does not.
         lent = {"D2LCNN_RESULTS": str(clone / "benchmarks" / "results"), "D2LCNN_CHAPTERS": str(clone / "chapters")}
         picked = [nb for nb in notebooks if not args.only or re.search(args.only, nb.name)]
+
+        t0 = time.time()
+        rc, out = run([py, "-c", LIVE_WIDGETS], cwd=tmp, env=env, log=logdir / "live_widgets.log")
+        last = (out.strip().splitlines() or [""])[-1]
+        say(f"  {'PASS' if rc == 0 else 'FAIL'}  live explorers (conv_explorer, pool_explorer as Colab shows them)  "
+            f"{time.time() - t0:.0f} s  {last}")
+        results.append(("live explorers", rc, time.time() - t0, last))
+        if rc:
+            say("    " + "\n    ".join(out.strip().splitlines()[-30:]))
         t_nb = time.time()
         for nb in picked:
             t0 = time.time()
@@ -386,7 +426,7 @@ def main(argv=None):
         # Different outputs there are what Colab shows (reported, not failures); an exception is a failure.
         t_view = time.time()
         colab_view = []
-        for nb in [nb for nb in picked if REPO_DATA.search(nb.read_text(encoding="utf-8"))]:
+        for nb in [nb for nb in picked if args.colab_view and REPO_DATA.search(nb.read_text(encoding="utf-8"))]:
             log = logdir / f"{nb.stem}.colab_view.log"
             log.unlink(missing_ok=True)
             rc, out = run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"chapters/{nb.name}"],
@@ -407,12 +447,12 @@ def main(argv=None):
 
     bad = [r for r in results if r[1]]
     say()
-    if colab_view:
+    if any(v[1] for v in colab_view):
         say("In a real Colab runtime the package has no repository beside it, so these cells show other "
             "outputs (the results boxes and chapter 14's tables say the stored runs are not part of this copy):")
-        for name, cells, errors in colab_view:
+        for name, cells, errors in [v for v in colab_view if v[1]]:
             say(f"  {name}: cells {cells}" + (f" (errors: {errors})" if errors else ""))
-    say(f"{len(results) - len(bad)} of {len(results)} notebooks passed "
+    say(f"{len(results) - len(bad)} of {len(results)} checks passed (the live explorers and each notebook) "
         f"(Python {after['python']}, torch {after['torch']['version']}, ipywidgets {after['ipywidgets']['version']})")
     say("timing: " + ", ".join(f"{k} {v:.0f} s" if k.endswith("_s") else f"{k} {v:.0f} MB" if k.endswith("_mb")
                                else f"{k} {v}" for k, v in facts.items()) + f", total {time.time() - t_start:.0f} s")
