@@ -18,14 +18,17 @@ import torch
 import torch.nn.functional as F
 
 from .device import check_device, try_gpu
+from .lang import tr
 
 __all__ = [
-    "TEXT_LABELS", "DataNotFoundError", "CorruptDataError", "default_data_root", "load_fashion_mnist_tensors",
+    "TEXT_LABELS", "TEXT_LABELS_ZH", "DataNotFoundError", "CorruptDataError", "default_data_root", "load_fashion_mnist_tensors",
     "FashionMNISTBatches", "load_data_fashion_mnist", "get_fashion_mnist_labels", "show_images",
 ]
 
 TEXT_LABELS = ("t-shirt", "trouser", "pullover", "dress", "coat",
                "sandal", "shirt", "sneaker", "bag", "ankle boot")
+# The same classes as the Chinese edition names them (the steppers' presets use these words too).
+TEXT_LABELS_ZH = ("T恤", "裤子", "套头衫", "连衣裙", "外套", "凉鞋", "衬衫", "运动鞋", "包", "踝靴")
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
              "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 ENV_VAR = "D2LCNN_DATA"
@@ -218,13 +221,14 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, download=True, d
             FashionMNISTBatches(*test, batch_size, shuffle=False, resize=resize, device=device, seed=seed))
 
 
-def get_fashion_mnist_labels(labels):
-    """Text names of numeric Fashion-MNIST labels."""
+def get_fashion_mnist_labels(labels, lang=None):
+    """Text names of numeric Fashion-MNIST labels, in ``lang`` ('en' or 'zh'; default: ``get_lang()``)."""
+    names = tr(TEXT_LABELS, TEXT_LABELS_ZH, lang)
     labels = labels.tolist() if isinstance(labels, torch.Tensor) else list(labels)
     bad = [i for i in labels if not (isinstance(i, int) and 0 <= i < len(TEXT_LABELS))]
     if bad:
         raise ValueError(f"labels must be ints from 0 to 9, got {bad[:5]}")
-    return [TEXT_LABELS[i] for i in labels]
+    return [names[i] for i in labels]
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):

@@ -109,6 +109,9 @@ def test_labels_and_show_images(data_root):
     import matplotlib
     matplotlib.use("Agg")
     assert d2lcnn.get_fashion_mnist_labels(torch.tensor([0, 9])) == ["t-shirt", "ankle boot"]
+    assert d2lcnn.get_fashion_mnist_labels([0, 2, 9], lang="zh") == ["T恤", "套头衫", "踝靴"]
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        d2lcnn.get_fashion_mnist_labels([0], lang="fr")
     images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=False)
     axes = d2lcnn.show_images(images[:6], 2, 3, titles=d2lcnn.get_fashion_mnist_labels(labels[:6]))
     assert len(axes) == 6 and axes[0].get_title() == d2lcnn.get_fashion_mnist_labels(labels[:1])[0]

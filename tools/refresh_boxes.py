@@ -23,7 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run_notebooks import clean  # noqa: E402
+from run_notebooks import clean, inline_figures  # noqa: E402
 
 BOX = re.compile(r'^\s*d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)\s*$')
 
@@ -42,6 +42,7 @@ def refresh(path, match=None):
     scratch.cells = [nbformat.v4.new_code_cell(src) for src in setup] + [
         nbformat.v4.new_code_cell(nb.cells[i].source) for i in boxes]
     os.environ["D2LCNN_OUTPUTS"] = "both"
+    inline_figures()
     NotebookClient(scratch, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     clean(scratch)

@@ -57,7 +57,17 @@ def clean(nb):
     return nb
 
 
+def inline_figures():
+    """Let the kernel draw figures inline, whatever this shell's MPLBACKEND says.
+
+    The kernel inherits the environment; with MPLBACKEND=Agg (as the tests set it) a
+    displayed figure is saved as the text "<Figure size ...>" and the page shows no image.
+    """
+    os.environ.pop("MPLBACKEND", None)
+
+
 def run(path, timeout):
+    inline_figures()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
