@@ -242,3 +242,16 @@ def test_front_page_remembers_the_readers_language(served):
             page.wait_for_url(f"**/{first}/**")
         browser.close()
     assert not problems, problems
+
+
+def test_committed_figures_are_images():
+    """A figure saved as the text "<Figure size ...>" alone (a kernel run with MPLBACKEND=Agg) shows
+    nothing on the website; tools/run_notebooks.py clears MPLBACKEND for the kernel."""
+    bare = []
+    for nb_path in CHAPTERS:
+        for i, cell in enumerate(json.loads(nb_path.read_text(encoding="utf-8"))["cells"]):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "".join(data.get("text/plain", "")).startswith("<Figure size") and "image/png" not in data:
+                    bare.append(f"{nb_path.name} cell {i}")
+    assert not bare, f"figures saved without an image: {bare}"
