@@ -1,21 +1,15 @@
 """The benchmark's reference pipeline (d2l's DataLoader) and d2lcnn's loader feed the same images."""
-import importlib.util
-import pathlib
 
 import pytest
 import torch
 
 import d2lcnn
-
-SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "train_speed.py"
+from _scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("train_speed", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/train_speed.py")
 
 
 @pytest.mark.parametrize("resize", [28, 224])

@@ -1,15 +1,13 @@
 """The repository URL lives in one place (_config.yml); every chapter's Colab install cell agrees with it."""
-import importlib.util
 import pathlib
+
+from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location("set_repo_url", REPO / "tools" / "set_repo_url.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("tools/set_repo_url.py")
 
 
 def test_install_cells_use_the_configured_repository():

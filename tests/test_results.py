@@ -1,5 +1,4 @@
 """Stored results: the reproduce runner (resumable, atomic, budget, slugs) and the chapters' results box."""
-import importlib.util
 import json
 import pathlib
 import types
@@ -9,17 +8,14 @@ import torch
 
 import d2lcnn
 from d2lcnn import results
+from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "benchmarks" / "reproduce.py"
 
 
 @pytest.fixture(scope="module")
 def repro():
-    spec = importlib.util.spec_from_file_location("reproduce", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/reproduce.py")
 
 
 def make_run(name, seed, test_acc, train_acc=0.9, fast=True, speed=1000.0, epochs=10, profile="full"):
