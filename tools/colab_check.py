@@ -294,6 +294,8 @@ def substitutions(python, version):
         "the install line is run by this script with the environment's `python -m pip` (what %pip does), "
         "before the notebooks; in the notebooks the cell itself is skipped (no google.colab module)",
         "notebooks are executed by nbval (a Jupyter kernel of the environment's Python), not by Colab's frontend",
+        "fonts are this machine's: with a CJK font installed here the Chinese figures draw as in the book; a Colab "
+        "runtime may have none (d2lcnn then warns once and Chinese labels show as boxes)",
         "the main pass lends the installed package the clone's benchmarks/results and chapters/ "
         "($D2LCNN_RESULTS, $D2LCNN_CHAPTERS), which the committed outputs were made with; a Colab install has "
         "neither, so the notebooks that read them run a second time without (the 'Colab view') and the "
