@@ -1,22 +1,13 @@
 """tools/colab_check.py's pure parts: finding the chapters' install cell and pointing it at a clone.
 
 The check itself (a Python 3.12 environment, gigabytes of torch) is not run here; see the README."""
-import importlib.util
 import pathlib
 
 import pytest
+from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("colab_check", REPO / "tools" / "colab_check.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
+tool = load_script("tools/colab_check.py")
 
 
 def _nb(*sources):
