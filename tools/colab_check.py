@@ -245,9 +245,10 @@ def make_venv(python, venv, fresh, logdir):
     """Create (or reuse) the environment with the Colab-like base; return timing facts."""
     stamp = venv / "colab_check_base.json"
     want = {"python": python, "base": ["pip (latest)", *BASE]}
-    if fresh and venv.exists():
+    old = json.loads(stamp.read_text()) if stamp.exists() else {}
+    if venv.exists() and (fresh or old.get("python", python) != python):  # another interpreter: start over
         shutil.rmtree(venv)
-    if stamp.exists() and json.loads(stamp.read_text()) == want and venv_python(venv).exists():
+    if stamp.exists() and old == want and venv_python(venv).exists():
         say(f"reusing {venv} (pass --fresh to rebuild it)")
         return {"reused": True}
     venv.parent.mkdir(parents=True, exist_ok=True)
