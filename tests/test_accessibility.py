@@ -8,7 +8,8 @@ rule, page and the element it was found on; no rule is switched off. The pages a
 desktop width and the chapters also at a phone's (375×812: the sidebar folds away, code and
 outputs scroll sideways and must be reachable by keyboard); the steppers are audited again after
 a reader has used them (stepped, played, changed the controls, loaded a preset, switched
-language, opened a cell for editing).
+language, opened a cell for editing). The English edition is audited in the theme's dark colour
+mode as well (a reader's choice; the default is light).
 
 Every violation found, of any impact, is written to _build/axe/report.json.
 """
@@ -78,8 +79,11 @@ def audit(page, where, context=None):
     return [dict(v, page=where) for v in page.evaluate(RUN_AXE, [context, TAGS])]
 
 
-def _guarded_page(browser, viewport, problems):
-    page = browser.new_context(viewport=viewport).new_page()
+def _guarded_page(browser, viewport, problems, dark=False):
+    context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")
+    if dark:  # the theme's colour-mode button stores the reader's choice here
+        context.add_init_script("localStorage.setItem('mode', 'dark')")
+    page = context.new_page()
     page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
                else (problems.append(f"external: {route.request.url}"), route.abort()))
     page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
@@ -157,11 +161,13 @@ def browser():
 
 
 def test_every_page_passes_axe(served, browser):
-    """Both editions, every page in _toc.yml at a desktop width and the chapters at a phone's, and the
-    front page's chooser: no serious or critical axe violation, the steppers used as well as fresh."""
+    """Both editions, every page in _toc.yml at a desktop width and the chapters at a phone's, the
+    English edition in the dark colour mode too, and the front page's chooser: no serious or critical
+    axe violation, the steppers used as well as fresh."""
     problems, found = [], []
     desktop = _guarded_page(browser, DESKTOP, problems)
     phone = _guarded_page(browser, PHONE, problems)
+    dark = _guarded_page(browser, DESKTOP, problems, dark=True)
     used = 0
     for path, where in _pages():
         _open(desktop, f"{served}/{path}")
@@ -172,6 +178,10 @@ def test_every_page_passes_axe(served, browser):
         if "/chapters/" in path:
             _open(phone, f"{served}/{path}")
             found += audit(phone, f"{where} (phone)")
+        if path.startswith("en/"):  # the theme's colours are the same in both editions
+            _open(dark, f"{served}/{path}")
+            assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+            found += audit(dark, f"{where} (dark)")
     assert used, "no stepper was audited after use"
     serious = _report(found)
     assert not problems, problems
