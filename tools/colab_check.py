@@ -17,8 +17,13 @@ Steps:
     the clone (git+file://...), run in the environment: the real cell text, not a copy of it;
  4. a check that this install left torch (version, location, installed files) and ipywidgets
     7.7.1 alone;
- 5. nbval over every chapter notebook of the clone, one pytest run each, with the book's own
-    pytest settings (quick profile), and a pass/fail line per notebook.
+ 5. the live explorers (conv_explorer, pool_explorer) built, moved and displayed in a kernel as
+    Colab shows them (the notebooks' tests make the book's static form instead);
+ 6. nbval over every chapter notebook of the clone, one pytest run each, with the book's own
+    pytest settings (quick profile), and a pass/fail line per notebook; the installed package is
+    lent the clone's stored results and chapters, which the committed outputs were made with;
+ 7. the "Colab view": the notebooks that read those run again without them, as in Colab, and the
+    cells whose output then differs are listed (an exception there is a failure).
 Exit status 0 only when every step and every notebook passed.
 
 It is not part of `python3 -m pytest`: the first run downloads a CUDA build of torch for
