@@ -12,13 +12,15 @@ retyping a number, so this module parses them:
 
 The folder is ``chapters_dir`` if given, else $D2LCNN_CHAPTERS, else
 ``chapters/`` of the repository this package sits in. A pip-installed copy of
-the package has no such folder, and ``committed_runs`` returns ``{}``.
+the package has no such folder; ``committed_runs`` then returns the copy packaged
+with it (``d2lcnn.packaged``), or ``{}`` without one.
 """
 import json
 import os
 import pathlib
 import re
 
+from .packaged import packaged
 from .recipes import RECIPES
 
 __all__ = ["RUN_INDEX", "chapters_folder", "notebook_runs", "committed_runs"]
@@ -127,10 +129,13 @@ def committed_runs(chapters_dir=None):
     ``run`` is a dict of ``notebook_runs`` with ``recipe`` added; it is the
     ``RUN_INDEX[name]``-th run (default the first) of the recipe's chapter
     notebook. Recipes whose notebook is missing or holds too few runs are left
-    out; with no chapters folder (a pip-installed package) the result is ``{}``.
+    out; with no chapters folder (a pip-installed package) the result is the
+    packaged copy, or ``{}``.
     """
     folder = chapters_folder(chapters_dir)
     if not folder.is_dir():
+        if chapters_dir is None and not os.environ.get(ENV_VAR):
+            return packaged("committed_runs") or {}
         return {}
     found, cache = {}, {}
     for name, r in RECIPES.items():

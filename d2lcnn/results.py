@@ -16,8 +16,9 @@ This module reads those files:
 
 The folder is ``root`` if given, else $D2LCNN_RESULTS, else
 ``benchmarks/results`` of the repository this package sits in. A
-pip-installed copy of the package has no such folder, and the box says that
-instead of showing numbers.
+pip-installed copy of the package has no such folder; it reads the copy of
+those files packaged with it (``d2lcnn.packaged``), and without one the box
+says so instead of showing numbers.
 """
 import html
 import json
@@ -26,6 +27,7 @@ import pathlib
 import warnings
 
 from .lang import META_KEY, _display, output_langs, tr
+from .packaged import packaged
 from .recipes import recipe
 
 __all__ = ["load_results", "summarize", "results_box"]
@@ -45,6 +47,17 @@ def results_dir(root=None):
     return pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "results"
 
 
+def _packaged_results(root):
+    """The packaged copy of the repository's results, for a pip-installed package asked for the default folder."""
+    if root is not None or os.environ.get(ENV_VAR):
+        return []
+    return packaged("results") or []
+
+
+def _have_results(root):
+    return results_dir(root).is_dir() or bool(_packaged_results(root))
+
+
 def load_results(root=None):
     """Every stored results file (``*.json`` in ``results_dir(root)``), sorted by file name.
 
@@ -54,7 +67,7 @@ def load_results(root=None):
     """
     folder = results_dir(root)
     if not folder.is_dir():
-        return []
+        return _packaged_results(root)
     found = []
     for path in sorted(folder.glob("*.json")):
         try:
@@ -244,7 +257,7 @@ def results_box(name, root=None):
     """
     r = recipe(name)
     rows = summarize(name, root)
-    folder_exists = results_dir(root).is_dir()
+    folder_exists = _have_results(root)
     show = _display()
     for lang in output_langs():
         text = _box_text(r, rows, lang, folder_exists)

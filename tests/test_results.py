@@ -230,3 +230,29 @@ def test_a_run_is_repeatable(repro, monkeypatch, data_root):
     keep = ("train_loss", "train_acc", "test_acc", "test_acc_per_epoch")
     assert {k: a[k] for k in keep} == {k: b[k] for k in keep}
     assert a["recipe"] == "lenet_relu" and a["seed"] == 5 and a["profile"] == "full"
+
+
+# --- A pip-installed package carries the repository's results and committed runs -----------------
+
+def test_packaged_snapshot_is_current():
+    """d2lcnn/book_data.json holds what benchmarks/results/ and the chapters hold now."""
+    tool = load_script("tools/snapshot_book_data.py")
+    assert tool.is_current(), "d2lcnn/book_data.json is stale: run python3 tools/snapshot_book_data.py"
+
+
+def test_without_the_repository_the_package_reads_its_snapshot(monkeypatch, tmp_path):
+    """As in Colab (pip install from GitHub): no benchmarks/results/ and no chapters/ beside the package."""
+    from d2lcnn import book_runs
+    in_repo = (results.load_results(), book_runs.committed_runs())
+    assert in_repo[0] and len(in_repo[1]) == len(d2lcnn.RECIPES)
+    monkeypatch.delenv("D2LCNN_RESULTS", raising=False)
+    monkeypatch.delenv("D2LCNN_CHAPTERS", raising=False)
+    missing = tmp_path / "not-a-repository"
+    monkeypatch.setattr(results, "results_dir", lambda root=None: pathlib.Path(root) if root else missing)
+    monkeypatch.setattr(book_runs, "chapters_folder", lambda root=None: pathlib.Path(root) if root else missing)
+    assert results.load_results() == in_repo[0]
+    assert book_runs.committed_runs() == in_repo[1]
+    assert list(book_runs.committed_runs()) == list(d2lcnn.RECIPES)  # the recipes' order survives
+    assert results.summarize("lenet_sigmoid")  # the box has rows to show
+    # An explicit folder that does not exist still means "nothing there", not the snapshot.
+    assert results.load_results(missing) == [] and book_runs.committed_runs(missing) == {}

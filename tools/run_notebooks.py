@@ -58,12 +58,12 @@ def clean(nb):
 
 
 def inline_figures():
-    """Let the kernel draw figures inline, whatever this shell's MPLBACKEND says.
+    """Let the kernels draw with the inline backend, whatever this shell's MPLBACKEND says.
 
-    The kernel inherits the environment; with MPLBACKEND=Agg (as the tests set it) a
+    The kernels inherit the environment; with MPLBACKEND=Agg (as scripts and tests set it) a
     displayed figure is saved as the text "<Figure size ...>" and the page shows no image.
     """
-    os.environ.pop("MPLBACKEND", None)
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 
 def run(path, timeout):
@@ -91,13 +91,13 @@ def main(argv=None):
     if profile == "quick":
         sys.exit("refusing to save outputs of the quick profile: the book shows full or auto runs")
     os.environ["D2LCNN_PROFILE"] = profile  # the kernels inherit the checked name
-    # The kernels draw with the inline backend, which stores every figure as an image; a
-    # MPLBACKEND=Agg exported for scripts and tests would save figure cells without their images.
-    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     # Every figure is saved in both languages; each edition of the site keeps its own.
     os.environ["D2LCNN_OUTPUTS"] = "both"
     for path in args.notebooks:
         print(f"{path}: {run(path, args.timeout):.0f} s (profile {profile})", flush=True)
+    # A pip-installed package carries the committed runs (and stored results) as package data.
+    from snapshot_book_data import write
+    print(f"updated {write()}")
 
 
 if __name__ == "__main__":
