@@ -358,3 +358,15 @@ def test_explorers_show_the_editable_stepper_when_the_book_is_built(monkeypatch)
     monkeypatch.setenv("D2LCNN_OUTPUTS", "")
     box = conv_explorer()
     assert "application/vnd.jupyter.widget-view+json" in box._repr_mimebundle_()
+
+
+def test_refresh_assets_puts_the_current_stylesheet_and_script_into_saved_steppers():
+    """tools/refresh_boxes.py --assets: saved steppers made with older stepper.css/js get the current ones."""
+    from d2lcnn.widgets.render import refresh_assets
+    page = "<p>before</p>" + d2lcnn.conv_stepper(torch.ones(4, 4), torch.ones(2, 2))._repr_html_() + \
+        d2lcnn.pool_stepper(torch.arange(16.0).reshape(4, 4), 2)._repr_html_() + "<p>after</p>"
+    assert refresh_assets(page) == page  # current assets: nothing to do
+    old = re.sub(r"<style>.*?</style>", "<style>.d2s{color:red}</style>", page, flags=re.S)
+    old = re.sub(r"<script>\(function\(\).*?</script></div>", "<script>old('x')</script></div>", old, flags=re.S)
+    assert old.count("old('x')") == 2 and old != page
+    assert refresh_assets(old) == page

@@ -3,6 +3,7 @@
 
     python tools/refresh_boxes.py chapters/*.ipynb
     python tools/refresh_boxes.py chapters/09_nin.ipynb --match conv_stepper
+    python tools/refresh_boxes.py chapters/*.ipynb --assets
 
 A box (a code cell that is exactly ``d2lcnn.results_box("NAME")``) shows the runs stored in
 ``benchmarks/results``; when those files change, every box is stale. This executes only the
@@ -12,6 +13,10 @@ writes their outputs back. Every other cell is left exactly as it is.
 ``--match REGEX`` picks other self-contained cells instead (e.g. a stepper whose saved HTML
 changed with the widget code): the chapter's first two code cells (install, imports) run
 first, then the matching cells, in order.
+
+``--assets`` runs nothing: after a change to ``d2lcnn/widgets/stepper.css`` or ``stepper.js``
+it puts the current files into every saved stepper (each stepper inlines both), which also
+works for steppers whose cells need earlier cells' variables.
 """
 import argparse
 import os
@@ -55,13 +60,34 @@ def refresh(path, match=None):
     return len(boxes)
 
 
+def refresh_assets(path):
+    """Put the current stepper stylesheet and script into every saved stepper of notebook ``path``."""
+    from d2lcnn.widgets.render import refresh_assets as restyle
+    nb = nbformat.read(path, as_version=4)
+    changed = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            html = out.get("data", {}).get("text/html")
+            if html and restyle(html) != html:
+                out["data"]["text/html"] = restyle(html)
+                changed += 1
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
     parser.add_argument("--match", default=None, help="refresh the code cells matching this regex instead")
+    parser.add_argument("--assets", action="store_true",
+                        help="only put the current stepper.css/stepper.js into the saved steppers")
     args = parser.parse_args(argv)
     for path in args.notebooks:
-        print(f"{path}: {refresh(path, args.match)} cell(s) refreshed")
+        if args.assets:
+            print(f"{path}: {refresh_assets(path)} stepper output(s) restyled")
+        else:
+            print(f"{path}: {refresh(path, args.match)} cell(s) refreshed")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from importlib import resources
 from .frames import fmt, num
 from .strings import LANGS, script_labels, word
 
-__all__ = ["render_steps", "render_rf", "rf_text"]
+__all__ = ["render_steps", "render_rf", "rf_text", "refresh_assets"]
 
 
 # ------------------------------------------------------- stylesheet, script
@@ -114,6 +114,21 @@ def _root(kind, payload, lang, body, extra_cls=""):
             f'<p class="d2s-hint">{_both("hint")}</p>'
             f'<script type="application/json" class="d2s-data">{data}</script>'
             f"<script>{_asset('stepper.js').replace('__ID__', uid)}</script></div>")
+
+
+# One stepper's saved HTML, as _root writes it: the root tag, its stylesheet, the body up to the
+# data, then its script (the data has no "</", the script no "</script>").
+_SAVED = re.compile(r'(<div class="d2s [^"]*" id="(d2s-[0-9a-f]{12})"[^>]*>)<style>.*?</style>'
+                    r'(.*?<script type="application/json" class="d2s-data">.*?</script>)<script>.*?</script></div>',
+                    re.S)
+
+
+def refresh_assets(html):
+    """``html`` with every stepper's inlined stylesheet and script replaced by the current
+    ``stepper.css`` and ``stepper.js``: saved outputs after a change to either file, without
+    re-running the cells (the stepper's id hashes its data and markup, not these files)."""
+    return _SAVED.sub(lambda m: f"{m[1]}<style>{_asset('stepper.css')}</style>{m[3]}"
+                                f"<script>{_asset('stepper.js').replace('__ID__', m[2])}</script></div>", html)
 
 
 def _bar(n_steps, out_channels=1, oc=0):
