@@ -1,3 +1,4 @@
+import os
 import pathlib
 import subprocess
 import sys
@@ -35,3 +36,17 @@ def served(site):
     from _browser import serve
     with serve(site) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright, one per test module (Playwright's sync API
+    allows one running instance at a time, so a module's tests share it and close it at the end)."""
+    from _browser import CHROMIUM, launch
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

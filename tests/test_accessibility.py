@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from _browser import CHROMIUM, launch
+from _browser import CHROMIUM
 from test_book import toc_files
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -38,7 +38,6 @@ PHONE = {"width": 375, "height": 812}
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 
 def axe_source():
@@ -150,14 +149,6 @@ def _table(found):
         rows[v["rule"], v["impact"]][1].add(v["page"])
     return "\n".join(f"  {rule} ({impact}): {n} elements on {len(p)} pages"
                      for (rule, impact), (n, p) in sorted(rows.items()))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def test_every_page_passes_axe(served, browser):

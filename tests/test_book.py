@@ -7,7 +7,6 @@ import sys
 import pytest
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-HTML = REPO / "_build" / "html"
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
 
@@ -93,42 +92,41 @@ def test_pages_load_nothing_from_other_hosts(site):
         assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_stepper_works_on_the_built_site(served, lang):
-    """The edge-detection stepper of chapter 2 steps on the static page, in the edition's language."""
-    import os
+def _guarded_page(browser, problems, **options):
+    """A new page that records page errors, console errors and every request off 127.0.0.1 (aborted)."""
     from urllib.parse import urlparse
+    page = browser.new_page(**options)
+    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+               else (problems.append(f"external: {route.request.url}"), route.abort()))
+    page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    return page
 
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stepper_works_on_the_built_site(served, browser, lang):
+    """The edge-detection stepper of chapter 2 steps on the static page, in the edition's language."""
     import torch
 
     import d2lcnn
-    from _browser import CHROMIUM, CHROMIUM_ARGS
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     X = torch.ones((6, 8))
     X[:, 2:6] = 0
     expected = d2lcnn.conv_stepper(X, torch.tensor([[1.0, -1.0]])).frames[9]
     problems = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
-                   else (problems.append(route.request.url), route.abort()))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.goto(f"{served}/{lang}/chapters/02_conv_layer.html")
-        stepper = page.locator(".d2s").first
-        stepper.scroll_into_view_if_needed()
-        for _ in range(9):
-            stepper.locator("[data-a=next]").click()
-        assert stepper.get_attribute("data-lang") == lang
-        assert stepper.locator(".d2s-math").text_content() == expected.text(lang)
-        assert stepper.locator(".d2s-pos").text_content() == f"10 / {6 * 7}"
-        shots = REPO / "_build" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        stepper.screenshot(path=str(shots / f"stepper_ch2_{lang}.png"))
-        browser.close()
+    page = _guarded_page(browser, problems, viewport={"width": 1100, "height": 900})
+    page.goto(f"{served}/{lang}/chapters/02_conv_layer.html")
+    stepper = page.locator(".d2s").first
+    stepper.scroll_into_view_if_needed()
+    for _ in range(9):
+        stepper.locator("[data-a=next]").click()
+    assert stepper.get_attribute("data-lang") == lang
+    assert stepper.locator(".d2s-math").text_content() == expected.text(lang)
+    assert stepper.locator(".d2s-pos").text_content() == f"10 / {6 * 7}"
+    shots = REPO / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    stepper.screenshot(path=str(shots / f"stepper_ch2_{lang}.png"))
+    page.close()
     # Zero page errors: tools/build_book.py removes the duplicate THEBE_JS_URL declaration
     # that Jupyter Book 1 emits on every page.
     assert not problems, problems
@@ -166,81 +164,55 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize("lang,word,expected", SEARCHES)
-def test_search_finds_the_chapters_that_teach_a_word(served, lang, word, expected):
-    import os
-
-    from _browser import CHROMIUM, CHROMIUM_ARGS
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        found = _search(browser.new_page(), served, lang, word)
-        browser.close()
+def test_search_finds_the_chapters_that_teach_a_word(served, browser, lang, word, expected):
+    page = browser.new_page()
+    found = _search(page, served, lang, word)
+    page.close()
     assert expected <= found, f"{lang} search for {word!r} found {sorted(found)}"
 
 
-def test_every_page_loads_with_no_error_and_no_foreign_request(served, site):
+def test_every_page_loads_with_no_error_and_no_foreign_request(served, browser):
     """Both editions, every page: no page error, no console error, no failed or external request
     (MathJax and its TeX extensions are served with the site)."""
-    import os
-    from urllib.parse import urlparse
-
-    from _browser import CHROMIUM, CHROMIUM_ARGS
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    problems = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
-                   else (problems.append(f"external: {route.request.url}"), route.abort()))
-        page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
-        page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-        count = 0
-        for lang in ("en", "zh"):
-            for f in toc_files():
-                page.goto(f"{served}/{lang}/{f}.html", wait_until="networkidle")
-                count += 1
-        browser.close()
+    problems, count = [], 0
+    page = _guarded_page(browser, problems)
+    for lang in ("en", "zh"):
+        for f in toc_files():
+            page.goto(f"{served}/{lang}/{f}.html", wait_until="networkidle")
+            count += 1
+    page.close()
     assert count == 2 * len(toc_files())
     assert not problems, problems
 
 
-def test_front_page_remembers_the_readers_language(served):
+def test_front_page_remembers_the_readers_language(served, browser):
     """The front page opens the edition the reader chose last (the switch on any page, or a link on
     index.html#choose), and the browser's language only before any choice."""
-    import os
-
-    from _browser import CHROMIUM, CHROMIUM_ARGS
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
     problems = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for locale, first in (("en-US", "en"), ("zh-CN", "zh")):
-            page = browser.new_context(locale=locale).new_page()
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    for locale, first in (("en-US", "en"), ("zh-CN", "zh")):
+        context = browser.new_context(locale=locale)  # a new context: no stored choice yet
+        page = context.new_page()
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
+        def front_page_opens(lang):
+            # index.html -> LANG/index.html, which sends on to the first chapter
             page.goto(f"{served}/index.html")
-            page.wait_for_url(f"**/{first}/**")  # no choice yet: the browser's language
-            # The switch opens the same chapter in the other edition ...
-            other = "zh" if first == "en" else "en"
-            page.goto(f"{served}/{first}/chapters/03_padding_stride.html")
-            page.click("a.d2l-lang-switch")
-            page.wait_for_url(f"**/{other}/chapters/03_padding_stride.html")
-            # ... and the front page now follows that choice, whatever the browser says.
-            page.goto(f"{served}/index.html")
-            page.wait_for_url(f"**/{other}/**")
-            # The chooser's own links are a choice too.
-            page.goto(f"{served}/index.html#choose")
-            page.click(f"a[data-lang={first}]")
-            page.wait_for_url(f"**/{first}/**")
-            page.goto(f"{served}/index.html")
-            page.wait_for_url(f"**/{first}/**")
-        browser.close()
+            page.wait_for_url(f"**/{lang}/chapters/00_intro.html")
+
+        front_page_opens(first)  # no choice yet: the browser's language
+        # The switch opens the same chapter in the other edition ...
+        other = "zh" if first == "en" else "en"
+        page.goto(f"{served}/{first}/chapters/03_padding_stride.html")
+        page.click("a.d2l-lang-switch")
+        page.wait_for_url(f"**/{other}/chapters/03_padding_stride.html")
+        # ... and the front page now follows that choice, whatever the browser says.
+        front_page_opens(other)
+        # The chooser's own links are a choice too.
+        page.goto(f"{served}/index.html#choose")
+        page.click(f"a[data-lang={first}]")
+        page.wait_for_url(f"**/{first}/chapters/00_intro.html")
+        front_page_opens(first)
+        context.close()
     assert not problems, problems
 
 
