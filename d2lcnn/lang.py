@@ -12,10 +12,10 @@ keeps the edition's own.
 
 Chinese text needs a CJK font that matplotlib can find: Debian's
 ``fonts-noto-cjk`` (the build and CI install it) or any system CJK font from
-``CJK_FONTS``. Without one, Chinese figures are still drawn, with a single warning.
+``CJK_FONTS``; one installed while the kernel runs is picked up without a restart.
+Without one, Chinese figures are still drawn, with a single warning.
 """
 import contextlib
-import functools
 import os
 import warnings
 
@@ -71,14 +71,46 @@ def tr(en, zh, lang=None):
 
 
 _warned = False
+_found = None
 
 
-@functools.lru_cache(maxsize=1)
+def _system_cjk_files():
+    """CJK font files fontconfig knows (``fc-list :lang=zh``); [] where there is no fontconfig."""
+    import subprocess
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+
+
 def _cjk_families():
-    """The installed CJK font families from ``CJK_FONTS``, looked up once per process."""
+    """The CJK font families from ``CJK_FONTS`` that matplotlib can use; remembered once found.
+
+    matplotlib lists fonts from a cache made when it was first imported, so a font installed
+    while the kernel runs (in Colab: ``!apt-get -qq install fonts-noto-cjk``) is not in it.
+    When the cache has none, the fonts fontconfig knows are added to it, and a figure drawn
+    after the install uses them without a restart.
+    """
+    global _found
+    if _found:
+        return _found
     from matplotlib import font_manager
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return tuple(f for f in CJK_FONTS if f in names)
+
+    def usable():
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return tuple(f for f in CJK_FONTS if f in names)
+
+    families = usable()
+    if not families:
+        for path in _system_cjk_files():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue  # a file matplotlib cannot read
+        families = usable()
+    _found = families or None
+    return families
 
 
 @contextlib.contextmanager
@@ -95,8 +127,8 @@ def lang_context(lang=None):
         elif not _warned:
             _warned = True
             warnings.warn("no Chinese font found for matplotlib, so Chinese labels will show as boxes: "
-                          "install one (Debian/Ubuntu: apt-get install fonts-noto-cjk) and restart the kernel",
-                          stacklevel=3)
+                          "install one (Colab, Debian, Ubuntu: !apt-get -qq install fonts-noto-cjk) and draw "
+                          "the figure again", stacklevel=3)
     with matplotlib.rc_context(rc):
         yield lang
 

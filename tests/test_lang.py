@@ -1,0 +1,27 @@
+"""d2lcnn.lang: the reader's language, and a CJK font for Chinese figures."""
+import shutil
+
+import pytest
+
+import d2lcnn
+from d2lcnn import lang
+
+
+def test_tr_and_set_lang():
+    assert d2lcnn.tr("stride", "步幅", "zh") == "步幅" and d2lcnn.tr("stride", "步幅", "en") == "stride"
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        d2lcnn.tr("a", "b", "fr")
+
+
+@pytest.mark.skipif(not shutil.which("fc-list") or not lang._system_cjk_files(),
+                    reason="needs fontconfig and a CJK font (CI installs fonts-noto-cjk)")
+def test_a_cjk_font_installed_after_matplotlib_started_is_found(monkeypatch):
+    """As in Colab after `!apt-get install fonts-noto-cjk`: matplotlib's font list predates the font."""
+    from matplotlib import font_manager
+    manager = font_manager.fontManager
+    without_cjk = [f for f in manager.ttflist if f.name not in lang.CJK_FONTS]
+    monkeypatch.setattr(manager, "ttflist", without_cjk)
+    monkeypatch.setattr(lang, "_found", None)
+    found = lang._cjk_families()
+    assert found and found[0] in lang.CJK_FONTS  # added from the files fontconfig lists
+    assert lang._cjk_families() is found  # remembered: no second search
