@@ -3,8 +3,9 @@
 axe-core (Deque's rule engine, the npm package, pinned below and fetched with ``npm pack`` as
 tools/build_book.py fetches MathJax) is injected by Playwright into each page once it has loaded
 (scripts run, MathJax typeset) and checks it against WCAG 2.0/2.1/2.2 A and AA and axe's
-best-practice rules. A serious or critical violation anywhere fails the test, listed with its
-rule, page and the element it was found on; no rule is switched off. The pages are audited at a
+best-practice rules. Any violation anywhere fails the test, listed with its rule, impact, page and
+the element it was found on; no rule is switched off. (The issue asked for no serious or critical
+finding; the site has none of any impact, and minor and moderate ones fail too so that it stays so.) The pages are audited at a
 desktop width and the chapters also at a phone's (375×812: the sidebar folds away, code and
 outputs scroll sideways and must be reachable by keyboard); the steppers are audited again after
 a reader has used them (stepped, played, changed the controls, loaded a preset, switched
@@ -32,7 +33,7 @@ AXE = "axe-core@4.14.1"
 CACHE = REPO / "_build" / "axe"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-FAIL_IMPACTS = ("serious", "critical")
+FAIL_IMPACTS = ("minor", "moderate", "serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
@@ -134,7 +135,7 @@ def _pages():
 
 
 def _report(found):
-    """Write every violation to _build/axe/report.json; return the serious and critical ones, one line each."""
+    """Write every violation to _build/axe/report.json; return those of a FAIL_IMPACTS impact, one line each."""
     CACHE.mkdir(parents=True, exist_ok=True)
     (CACHE / "report.json").write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     return [f"{v['rule']} ({v['impact']}) on {v['page']}: {v['target']} - {v['summary']}"
@@ -153,8 +154,8 @@ def _table(found):
 
 def test_every_page_passes_axe(served, browser):
     """Both editions, every page in _toc.yml at a desktop width and the chapters at a phone's, the
-    English edition in the dark colour mode too, and the front page's chooser: no serious or critical
-    axe violation, the steppers used as well as fresh."""
+    English edition in the dark colour mode too, and the front page's chooser: no axe violation of
+    any impact, the steppers used as well as fresh."""
     problems, found = [], []
     desktop = _guarded_page(browser, DESKTOP, problems)
     phone = _guarded_page(browser, PHONE, problems)
@@ -174,7 +175,7 @@ def test_every_page_passes_axe(served, browser):
             assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
             found += audit(dark, f"{where} (dark)")
     assert used, "no stepper was audited after use"
-    serious = _report(found)
+    failing = _report(found)
     assert not problems, problems
-    assert not serious, (f"{len(serious)} serious or critical axe violations (all violations by rule:\n"
-                         f"{_table(found)})\n" + "\n".join(serious))
+    assert not failing, (f"{len(failing)} axe violations (all violations by rule:\n"
+                         f"{_table(found)})\n" + "\n".join(failing))

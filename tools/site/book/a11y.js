@@ -19,6 +19,13 @@
       icon.querySelectorAll("title").forEach(function (title) { title.remove(); });
       icon.setAttribute("aria-hidden", "true");
     });
+    // The primary sidebar holds the logo and the search button beside the chapter list, outside
+    // any landmark (axe's "region"): the sidebar becomes a labelled complementary landmark.
+    var sidebar = document.getElementById("pst-primary-sidebar");
+    if (sidebar && !sidebar.hasAttribute("role")) {
+      sidebar.setAttribute("role", "complementary");
+      sidebar.setAttribute("aria-label", (document.documentElement.lang || "").indexOf("zh") === 0 ? "全书目录" : "Book contents");
+    }
   }
   document.addEventListener("DOMContentLoaded", fix);
   window.addEventListener("load", fix);
