@@ -68,8 +68,9 @@ def refresh_assets(path):
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             html = out.get("data", {}).get("text/html")
-            if html and restyle(html) != html:
-                out["data"]["text/html"] = restyle(html)
+            new = restyle(html) if html else html
+            if new != html:
+                out["data"]["text/html"] = new
                 changed += 1
     if changed:
         nbformat.write(nb, path)
