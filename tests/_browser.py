@@ -30,3 +30,22 @@ def serve(root):
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+def guarded_page(browser, problems, init_script=None, **context_options):
+    """A page in a new browser context (``context_options``: viewport, locale, color_scheme ...)
+    that appends to ``problems`` every page error, console error, failed request and request to
+    another host than 127.0.0.1 (aborted: the book must work offline). ``init_script`` runs in
+    the page before its own scripts."""
+    from urllib.parse import urlparse
+    context = browser.new_context(**context_options)
+    if init_script:
+        context.add_init_script(init_script)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+               else (problems.append(f"external: {route.request.url}"), route.abort()))
+    page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
+    page.on("console", lambda m: problems.append(f"{page.url}: console error: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}")
+            if urlparse(r.url).hostname == "127.0.0.1" else None)  # aborted external ones are listed already
+    return page

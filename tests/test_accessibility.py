@@ -21,11 +21,10 @@ import pathlib
 import shutil
 import subprocess
 import tarfile
-from urllib.parse import urlparse
 
 import pytest
 
-from _browser import CHROMIUM
+from _browser import CHROMIUM, guarded_page
 from test_book import toc_files
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -80,14 +79,9 @@ def audit(page, where, context=None):
 
 
 def _guarded_page(browser, viewport, problems, dark=False):
-    context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")
-    if dark:  # the theme's colour-mode button stores the reader's choice here
-        context.add_init_script("localStorage.setItem('mode', 'dark')")
-    page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
-               else (problems.append(f"external: {route.request.url}"), route.abort()))
-    page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
-    return page
+    # The theme's colour-mode button stores the reader's choice in localStorage['mode'].
+    return guarded_page(browser, problems, init_script="localStorage.setItem('mode', 'dark')" if dark else None,
+                        viewport=viewport, color_scheme="dark" if dark else "light")
 
 
 def _open(page, url):

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from _browser import guarded_page
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
 
@@ -92,18 +94,6 @@ def test_pages_load_nothing_from_other_hosts(site):
         assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"
 
 
-def _guarded_page(browser, problems, **options):
-    """A new page that records page errors, console errors and every request off 127.0.0.1 (aborted)."""
-    from urllib.parse import urlparse
-    page = browser.new_page(**options)
-    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
-               else (problems.append(f"external: {route.request.url}"), route.abort()))
-    page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    return page
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_stepper_works_on_the_built_site(served, browser, lang):
     """The edge-detection stepper of chapter 2 steps on the static page, in the edition's language."""
@@ -114,7 +104,7 @@ def test_stepper_works_on_the_built_site(served, browser, lang):
     X[:, 2:6] = 0
     expected = d2lcnn.conv_stepper(X, torch.tensor([[1.0, -1.0]])).frames[9]
     problems = []
-    page = _guarded_page(browser, problems, viewport={"width": 1100, "height": 900})
+    page = guarded_page(browser, problems, viewport={"width": 1100, "height": 900})
     page.goto(f"{served}/{lang}/chapters/02_conv_layer.html")
     stepper = page.locator(".d2s").first
     stepper.scroll_into_view_if_needed()
@@ -126,7 +116,7 @@ def test_stepper_works_on_the_built_site(served, browser, lang):
     shots = REPO / "_build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     stepper.screenshot(path=str(shots / f"stepper_ch2_{lang}.png"))
-    page.close()
+    page.context.close()
     # Zero page errors: tools/build_book.py removes the duplicate THEBE_JS_URL declaration
     # that Jupyter Book 1 emits on every page.
     assert not problems, problems
@@ -175,12 +165,12 @@ def test_every_page_loads_with_no_error_and_no_foreign_request(served, browser):
     """Both editions, every page: no page error, no console error, no failed or external request
     (MathJax and its TeX extensions are served with the site)."""
     problems, count = [], 0
-    page = _guarded_page(browser, problems)
+    page = guarded_page(browser, problems)
     for lang in ("en", "zh"):
         for f in toc_files():
             page.goto(f"{served}/{lang}/{f}.html", wait_until="networkidle")
             count += 1
-    page.close()
+    page.context.close()
     assert count == 2 * len(toc_files())
     assert not problems, problems
 

@@ -6,7 +6,6 @@ Python frames. Any console error, page error or request to another host fails
 the test. Skipped only where Chromium or Playwright is missing (CI has both).
 """
 import os
-from urllib.parse import urlparse
 
 import pytest
 import torch
@@ -15,12 +14,12 @@ from torch import nn
 from d2lcnn.widgets import conv_stepper, pool_stepper, receptive_field_view
 from d2lcnn.widgets.frames import fmt, num
 
-from _browser import CHROMIUM, CHROMIUM_ARGS, serve
+from _browser import CHROMIUM, guarded_page, serve
 
 
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 
 def _steppers():
@@ -58,33 +57,14 @@ def site(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def open_page(browser, site):
     """Open a page; fail the test on console errors or on requests leaving 127.0.0.1."""
     problems, contexts = [], []
 
     def _open(path="index.html", width=1000, height=900):
-        ctx = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(ctx)
-
-        def guard(route):
-            if urlparse(route.request.url).hostname != "127.0.0.1":
-                problems.append(f"request to another host: {route.request.url}")
-                return route.abort()
-            return route.continue_()
-
-        ctx.route("**/*", guard)
-        page = ctx.new_page()
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page = guarded_page(browser, problems, viewport={"width": width, "height": height})
+        contexts.append(page.context)
         page.goto(f"{site}/{path}")
         return page
 
