@@ -25,7 +25,7 @@ import torch
 from d2lcnn.widgets import conv_stepper
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from _browser import CHROMIUM, launch  # noqa: E402
+from _browser import CHROMIUM, launch
 
 TIMING = """n => {
     const root = document.querySelector('.d2s'), next = root.querySelector('[data-a=next]');

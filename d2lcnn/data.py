@@ -21,7 +21,8 @@ from .device import check_device, try_gpu
 from .lang import tr
 
 __all__ = [
-    "TEXT_LABELS", "TEXT_LABELS_ZH", "DataNotFoundError", "CorruptDataError", "default_data_root", "load_fashion_mnist_tensors",
+    "TEXT_LABELS", "TEXT_LABELS_ZH", "DataNotFoundError", "CorruptDataError", "default_data_root",
+    "load_fashion_mnist_tensors",
     "FashionMNISTBatches", "load_data_fashion_mnist", "get_fashion_mnist_labels", "show_images",
 ]
 
@@ -138,7 +139,8 @@ def load_fashion_mnist_tensors(root=None, train=True, download=True):
                 missing = _missing(root)
                 problem = None if not missing else "the download did not produce them"
             except Exception as err:  # offline, firewall, read-only folder, ...
-                problem = f"downloading failed ({type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else 'no detail'})"
+                detail = str(err).strip().splitlines()[0] if str(err).strip() else "no detail"
+                problem = f"downloading failed ({type(err).__name__}: {detail})"
         if missing:
             raise DataNotFoundError(
                 f"Fashion-MNIST not found: {_raw_folder(root)} lacks {', '.join(missing)}, and {problem}.\n"

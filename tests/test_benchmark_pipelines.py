@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import d2lcnn
+
 from _scripts import load_script
 
 

@@ -89,7 +89,8 @@ def test_pages_load_nothing_from_other_hosts(site):
     import re
     for page in (site / "en").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        remote = re.findall(r'<(?:script|img)[^>]+src="(?:https?:)?//[^"]+"|<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>', text)
+        remote = re.findall(r'<(?:script|img)[^>]+src="(?:https?:)?//[^"]+"'
+                            r'|<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>', text)
         remote = [r for r in remote if 'rel="canonical"' not in r]
         assert not remote, f"{page.relative_to(site)} loads {remote[:2]}"
 

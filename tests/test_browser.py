@@ -16,7 +16,6 @@ from d2lcnn.widgets.frames import fmt, num
 
 from _browser import CHROMIUM, guarded_page, serve
 
-
 if not os.path.exists(CHROMIUM):
     pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
@@ -83,7 +82,8 @@ def state(page, name):
         const y = Array.from(r.querySelectorAll('[data-g="y"] > i'));
         return {cur: idx('y', '.cur'), filled: y.filter(el => el.textContent !== '').map(el => el.textContent),
                 window: idx('x0', '.w'), winner: idx('x0', '.win'), math: r.querySelector('.d2s-math').textContent,
-                pos: (r.querySelector('.d2s-pos') || {}).textContent, slider: +(r.querySelector('[data-a=slider]') || {}).value,
+                pos: (r.querySelector('.d2s-pos') || {}).textContent,
+                slider: +(r.querySelector('[data-a=slider]') || {}).value,
                 playing: r.classList.contains('d2s-playing'), lang: r.getAttribute('data-lang')};
     }""", name)
 

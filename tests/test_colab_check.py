@@ -4,6 +4,7 @@ The check itself (a Python 3.12 environment, gigabytes of torch) is not run here
 import pathlib
 
 import pytest
+
 from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

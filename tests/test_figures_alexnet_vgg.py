@@ -3,13 +3,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
 
-import d2lcnn  # noqa: E402
-from d2lcnn.figures import alexnet as fig_alexnet  # noqa: E402
-from d2lcnn.figures import vgg as fig_vgg  # noqa: E402
+import d2lcnn
+from d2lcnn.figures import alexnet as fig_alexnet
+from d2lcnn.figures import vgg as fig_vgg
 
 
 def _texts(fig):

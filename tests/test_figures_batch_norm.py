@@ -3,12 +3,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
 
-from d2lcnn.figures import batch_norm  # noqa: E402
-from d2lcnn.lang import lang_context  # noqa: E402
+from d2lcnn.figures import batch_norm
+from d2lcnn.lang import lang_context
 
 
 def _texts(fig):

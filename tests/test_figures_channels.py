@@ -3,13 +3,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-from _figures import assert_bad_lang_rejected, assert_bilingual  # noqa: E402
-from d2lcnn.figures import channels  # noqa: E402
+from d2lcnn.figures import channels
+
+from _figures import assert_bad_lang_rejected, assert_bilingual
 
 
 def _texts(ax):

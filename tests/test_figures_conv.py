@@ -3,12 +3,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
 
-from _figures import assert_bad_lang_rejected, assert_bilingual  # noqa: E402
-from d2lcnn.figures import conv  # noqa: E402
+from d2lcnn.figures import conv
+
+from _figures import assert_bad_lang_rejected, assert_bilingual
 
 
 def texts(fig):

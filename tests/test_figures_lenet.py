@@ -3,14 +3,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from torch import nn  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+from torch import nn
 
-import d2lcnn  # noqa: E402
-from d2lcnn.figures import lenet as fig_lenet  # noqa: E402
-from d2lcnn.figures.lenet import plot_lenet  # noqa: E402
+import d2lcnn
+from d2lcnn.figures import lenet as fig_lenet
+from d2lcnn.figures.lenet import plot_lenet
 
 
 def _texts(fig):

@@ -3,11 +3,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
 
-from d2lcnn.figures import resnet  # noqa: E402
+from d2lcnn.figures import resnet
 
 
 def texts(fig):

@@ -230,6 +230,7 @@ def test_the_linker_skips_code_math_headings_and_links_and_prefers_longer_terms(
                      ("zh", "pooling", "汇聚"), ("zh", "convolution", "卷积")]
     assert nb.cells[0].source.endswith("[Padding](glossary.ipynb#glossary-padding), at last.")
     assert "a stride here" in nb.cells[0].source  # the existing link was the first use
-    assert nb.cells[1].source == ("[最大汇聚](glossary.ipynb#glossary-max-pooling)与[汇聚](glossary.ipynb#glossary-pooling)；"
+    assert nb.cells[1].source == ("[最大汇聚](glossary.ipynb#glossary-max-pooling)"
+                                  "与[汇聚](glossary.ipynb#glossary-pooling)；"
                                   "卷积神经网络里的[卷积](glossary.ipynb#glossary-convolution)层。")
     assert linker.link_chapter(nb) == []  # running it again changes nothing

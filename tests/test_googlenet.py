@@ -3,13 +3,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
 
-import d2lcnn  # noqa: E402
-from d2lcnn.figures import googlenet as figs  # noqa: E402
+import d2lcnn
+from d2lcnn.figures import googlenet as figs
 
 # The notes' plans: (in, c1, c2 out, c3 out, c4, sum) for the nine blocks in order.
 NOTES_PLANS = [(192, 64, 128, 32, 32, 256), (256, 128, 192, 96, 64, 480),

@@ -11,10 +11,32 @@ from torch import nn
 import d2lcnn
 from d2lcnn import count_parameters, layer_shapes
 from d2lcnn.models import (
-    VGG11_ARCH, VGG16_ARCH, VGG19_ARCH, BatchNorm, Bottleneck, DenseBlock, Inception,
-    PreActBottleneck, PreActResidual, Residual, alexnet, batch_norm, densenet, densenet121,
-    googlenet, lenet, lenet_bn, nin, resnet, resnet18, resnet_block, scale_arch, transition_block,
-    vgg, vgg_block)
+    VGG11_ARCH,
+    VGG16_ARCH,
+    VGG19_ARCH,
+    BatchNorm,
+    Bottleneck,
+    DenseBlock,
+    Inception,
+    PreActBottleneck,
+    PreActResidual,
+    Residual,
+    alexnet,
+    batch_norm,
+    densenet,
+    densenet121,
+    googlenet,
+    lenet,
+    lenet_bn,
+    nin,
+    resnet,
+    resnet18,
+    resnet_block,
+    scale_arch,
+    transition_block,
+    vgg,
+    vgg_block,
+)
 
 LENET = [
     ("Conv2d", (1, 6, 28, 28)), ("Sigmoid", (1, 6, 28, 28)), ("AvgPool2d", (1, 6, 14, 14)),

@@ -3,14 +3,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from torch import nn  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
+from torch import nn
 
-import d2lcnn  # noqa: E402
-from d2lcnn.figures import nin as nin_figures  # noqa: E402
+import d2lcnn
+from d2lcnn.figures import nin as nin_figures
 
 NOTES_SHAPES = [(96, 54, 54), (96, 26, 26), (256, 26, 26), (256, 12, 12), (384, 12, 12), (384, 5, 5),
                 (384, 5, 5), (10, 5, 5), (10, 1, 1), (10,)]

@@ -5,8 +5,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from d2lcnn import (Conv2D, comp_conv2d, conv_output_size, corr2d, corr2d_multi_in,
-                    corr2d_multi_in_out, corr2d_multi_in_out_1x1, pool2d)
+from d2lcnn import (
+    Conv2D,
+    comp_conv2d,
+    conv_output_size,
+    corr2d,
+    corr2d_multi_in,
+    corr2d_multi_in_out,
+    corr2d_multi_in_out_1x1,
+    pool2d,
+)
 
 X3 = torch.arange(9.0).reshape(3, 3)
 K2 = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
@@ -41,7 +49,8 @@ def test_corr2d_matches_conv2d(seed):
     for _ in range(6):
         h, w = torch.randint(1, 9, (2,), generator=g).tolist()
         kh, kw = torch.randint(1, h + 1, (), generator=g).item(), torch.randint(1, w + 1, (), generator=g).item()
-        X, K = torch.randn(h, w, generator=g, dtype=torch.float64), torch.randn(kh, kw, generator=g, dtype=torch.float64)
+        X = torch.randn(h, w, generator=g, dtype=torch.float64)
+        K = torch.randn(kh, kw, generator=g, dtype=torch.float64)
         ref = F.conv2d(X[None, None], K[None, None])[0, 0]
         torch.testing.assert_close(corr2d(X, K), ref)
 
@@ -62,7 +71,8 @@ def test_pool2d_worked_example():
     assert torch.equal(pool2d(X3, (2, 2), "avg"), torch.tensor([[2.0, 3.0], [5.0, 6.0]]))
 
 
-@pytest.mark.parametrize("size,stride,padding", list(itertools.product([(2, 2), (3, 3), (2, 3)], [1, 2, (2, 3)], [0, 1])))
+@pytest.mark.parametrize("size,stride,padding",
+                         list(itertools.product([(2, 2), (3, 3), (2, 3)], [1, 2, (2, 3)], [0, 1])))
 def test_pool2d_matches_functional(size, stride, padding):
     if padding and min(size) < 2:
         pytest.skip("PyTorch needs padding <= half the window")

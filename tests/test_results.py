@@ -8,6 +8,7 @@ import torch
 
 import d2lcnn
 from d2lcnn import results
+
 from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]

@@ -291,7 +291,8 @@ def substitutions(python, version):
     return [
         f"Python {version} ({python}) instead of Colab's Python 3.12 build",
         "torch/torchvision/numpy/matplotlib/tqdm: what pip picks for that Python from the configured "
-        "indexes, not Colab's preinstalled builds" + (f" (pip config: {'; '.join(constraints)})" if constraints else ""),
+        "indexes, not Colab's preinstalled builds"
+        + (f" (pip config: {'; '.join(constraints)})" if constraints else ""),
         f"ipywidgets {IPYWIDGETS} as Colab pins it; ipykernel/IPython/jupyter_client are whatever pip "
         "resolves, not Colab's own kernel; none of Colab's other preinstalled packages are there",
         "no GPU unless this machine has one: the notebooks run on the device torch finds (quick profile)",
@@ -310,9 +311,12 @@ def substitutions(python, version):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--python", help="the Python 3.12 to build the environment with (default: python3.12 on PATH, else pyenv's)")
-    ap.add_argument("--venv", type=pathlib.Path, default=DEFAULT_VENV, help=f"environment folder (default {DEFAULT_VENV.relative_to(ROOT)})")
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--python", help="the Python 3.12 to build the environment with "
+                                     "(default: python3.12 on PATH, else pyenv's)")
+    ap.add_argument("--venv", type=pathlib.Path, default=DEFAULT_VENV,
+                    help=f"environment folder (default {DEFAULT_VENV.relative_to(ROOT)})")
     ap.add_argument("--fresh", action="store_true", help="rebuild the environment even if it is up to date")
     ap.add_argument("--only", metavar="REGEX", help="run only the notebooks whose file name matches REGEX")
     ap.add_argument("--prepare", action="store_true", help="build the environment and stop")
@@ -342,7 +346,8 @@ def main(argv=None):
 
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                            capture_output=True, text=True).stdout
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True).stdout.strip()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="d2lcnn-colab-"))
     clone = tmp / "d2lcnn"
     failures, results, colab_view = [], [], []
@@ -372,12 +377,14 @@ def main(argv=None):
             rc, out = run([py, "-m", "pip", *pip], log=logdir / "pip_install_cell.log")
             facts["install_s"] = time.time() - t0
             if rc:
-                failures.append(f"the install cell's pip command failed (exit {rc}); see {logdir / 'pip_install_cell.log'}")
+                failures.append(f"the install cell's pip command failed (exit {rc}); "
+                                f"see {logdir / 'pip_install_cell.log'}")
                 print(out[-3000:])
         after, frozen_after = probe(py), freeze(py)
         changed = {k: (frozen_before.get(k), frozen_after.get(k)) for k in set(frozen_before) | set(frozen_after)
                    if frozen_before.get(k) != frozen_after.get(k)}
-        say("the install changed: " + (", ".join(f"{k} {a} -> {b}" for k, (a, b) in sorted(changed.items())) or "nothing"))
+        changes = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in sorted(changed.items()))
+        say("the install changed: " + (changes or "nothing"))
         for name in WATCHED:
             if before[name] != after[name]:
                 failures.append(f"the install cell changed {name}: {before[name]} -> {after[name]}")
@@ -446,8 +453,9 @@ def main(argv=None):
             if rc not in (0, 1) or errors:
                 results.append((f"{nb.name} (Colab view)", 1, 0, f"errors in cells {sorted(errors)}; see {log}"))
             colab_view.append((nb.name, sorted(cells), sorted(errors)))
-            say(f"  Colab view of {nb.name}: " + (f"cells {sorted(cells)} show other outputs than with the repository's data"
-                                                   if cells else "no other differences") + (f", ERRORS in {sorted(errors)}" if errors else ""))
+            view = (f"cells {sorted(cells)} show other outputs than with the repository's data"
+                    if cells else "no other differences")
+            say(f"  Colab view of {nb.name}: " + view + (f", ERRORS in {sorted(errors)}" if errors else ""))
         facts["colab_view_s"] = time.time() - t_view
     finally:
         if args.keep_clone:

@@ -49,7 +49,8 @@ def plot_bn_axes(batch=4, features=5, channels=3, height=3, width=3, feature=1, 
     ax_d.text(-0.45, batch / 2, tr("examples (batch)", "样本（小批量）", lang), ha="center", va="center",
               rotation=90, fontsize=10)
     ax_d.text(features / 2, batch + 0.4,
-              tr(f"one μ, σ² per feature:\n{batch} values (batch)", f"每个特征一组 μ、σ²：\n{batch} 个值（批量）", lang),
+              tr(f"one μ, σ² per feature:\n{batch} values (batch)",
+                 f"每个特征一组 μ、σ²：\n{batch} 个值（批量）", lang),
               ha="center", va="top", fontsize=10, color=WINDOW)
     ax_d.set_xlim(-1.3, features + 0.3)
     ax_d.set_ylim(batch + 1.9, -1.1)

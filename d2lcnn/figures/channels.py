@@ -79,7 +79,7 @@ def plot_multi_in_corr(X=None, K=None, figsize=(7, 3.4), lang=None):
     first = " + ".join(_fmt(p[0, 0]) for p in parts)
     _caption(ax, x_t + ow / 2, y_t + oh + 0.1, tr("output", "输出", lang) + f"\n{first} = {_fmt(total[0, 0])}",
              color="black")
-    _finish(ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8), 
+    _finish(ax, (-0.2, x_t + ow + 0.3), (-0.3, row_gap + h + 0.8),
             tr("Two input channels: cross-correlate each, then add", "两个输入通道：分别互相关，再相加", lang))
     return _close(fig, tight=True)
 
@@ -122,7 +122,8 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8), lang=None)
     y_mid = top + pick[0] + 0.5
     ax1.add_patch(FancyArrowPatch((size + (c_i - 1) * shift + 0.2, y_mid), (x_out - 0.2, y_mid),
                                   arrowstyle="-|>", mutation_scale=12, color=WINDOW, lw=1.6))
-    ax1.text((size + (c_i - 1) * shift + x_out) / 2, y_mid - 0.25, tr(f"{c_o}×{c_i}\nweights", f"{c_o}×{c_i}\n权重", lang),
+    ax1.text((size + (c_i - 1) * shift + x_out) / 2, y_mid - 0.25,
+             tr(f"{c_o}×{c_i}\nweights", f"{c_o}×{c_i}\n权重", lang),
              ha="center", va="bottom", fontsize=8.5, color=WINDOW)
     _caption(ax1, size / 2, top + size + 0.15, tr(f"input\n{c_i} channels", f"输入\n{c_i} 个通道", lang))
     _caption(ax1, x_out + size / 2, top_o + size + 0.15, tr(f"output\n{c_o} channels", f"输出\n{c_o} 个通道", lang))
@@ -152,8 +153,10 @@ def plot_conv1x1(c_i=3, c_o=2, size=3, pick=(1, 2), figsize=(7, 2.8), lang=None)
     _caption(ax2, kx + c_i * cell / 2, y0 + c_i * cell + 0.15, tr(f"kernel\n{c_o}×{c_i}", f"卷积核\n{c_o}×{c_i}", lang))
     _caption(ax2, xx + pixels * cell / 2, y0 + c_i * cell + 0.15, tr(f"input\n{c_i}×{pixels} (one column per pixel)",
                                                                     f"输入\n{c_i}×{pixels}（每个像素一列）", lang))
-    _caption(ax2, ox + pixels * cell / 2, y0 + c_i * cell + 0.15, tr(f"output\n{c_o}×{pixels}", f"输出\n{c_o}×{pixels}", lang))
-    _finish(ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3), tr("as a matrix product", "写成矩阵乘法", lang))
+    _caption(ax2, ox + pixels * cell / 2, y0 + c_i * cell + 0.15,
+             tr(f"output\n{c_o}×{pixels}", f"输出\n{c_o}×{pixels}", lang))
+    _finish(ax2, (-0.2, ox + pixels * cell + 0.2), (-0.5, y0 + c_i * cell + 1.3),
+            tr("as a matrix product", "写成矩阵乘法", lang))
     _close(fig, tight=True)
     fig.suptitle(tr("A 1×1 convolution is a fully connected layer applied at every pixel",
                     "1×1 卷积就是在每个像素上应用的全连接层", lang), fontsize=11)
@@ -248,7 +251,7 @@ def plot_pool_stride_padding(figsize=(7, 3), lang=None):
     _caption(ax, 3, 4.15, tr("input 4×4, padding (0, 1): grey columns hold −∞",
                                 "输入 4×4，填充 (0, 1)：灰色列为 −∞", lang))
     _caption(ax, x_o + 1, y_o + 2.15, tr("output 2×2", "输出 2×2", lang), color="black")
-    _finish(ax, (-0.2, x_o + 2.6), (-0.3, 5.0), 
+    _finish(ax, (-0.2, x_o + 2.6), (-0.3, 5.0),
             tr("Max pooling, window (2, 3), stride (2, 3), padding (0, 1)",
                "最大汇聚，窗口 (2, 3)，步幅 (2, 3)，填充 (0, 1)", lang))
     return _close(fig, tight=True)

@@ -38,8 +38,9 @@ def plot_flatten_shuffle(image=None, seed=0, lang=None):
     shuffled = image.reshape(-1)[perm].reshape(image.shape)
     fig = plt.figure(figsize=(7, 3))
     grid = fig.add_gridspec(2, 2, height_ratios=[5, 1], hspace=0.35)
-    for k, (img, title) in enumerate(((image, tr(f"An {image.shape[0]}×{image.shape[1]} image", f"一张 {image.shape[0]}×{image.shape[1]} 的图像", lang)),
-                                         (shuffled, tr("Same pixels, shuffled", "同样的像素，打乱顺序", lang)))):
+    h, w = image.shape[:2]
+    for k, (img, title) in enumerate(((image, tr(f"An {h}×{w} image", f"一张 {h}×{w} 的图像", lang)),
+                                      (shuffled, tr("Same pixels, shuffled", "同样的像素，打乱顺序", lang)))):
         ax = fig.add_subplot(grid[0, k])
         ax.imshow(img, cmap="Blues", vmin=-0.15, vmax=1.15)
         ax.set_xticks([]), ax.set_yticks([])

@@ -107,7 +107,8 @@ def plot_nin_vs_alexnet(lang=None, num_classes=10, figsize=(9.2, 5.0)):
     top, bottom = ys_r[2] + 0.33, ys_r[4] - 0.33
     x_b = xr - 1.62
     ax.plot([x_b + 0.12, x_b, x_b, x_b + 0.12], [top, top, bottom, bottom], color=BLOCK, lw=1.6)
-    ax.text(x_b - 0.1, (top + bottom) / 2, tr("NiN block:\nan MLP at\nevery pixel", "NiN 块：\n每个像素上的\n多层感知机", lang),
+    ax.text(x_b - 0.1, (top + bottom) / 2,
+            tr("NiN block:\nan MLP at\nevery pixel", "NiN 块：\n每个像素上的\n多层感知机", lang),
             ha="right", va="center", fontsize=8, color=BLOCK)
     dense_total = a_fc1 + a_fc2 + a_fc3
     nin_total = n_conv + 2 * n_1x1
