@@ -17,6 +17,7 @@ from .plot import LivePlot  # noqa: F401
 from .models import *  # noqa: F401,F403
 from .recipes import *  # noqa: F401,F403
 from .results import *  # noqa: F401,F403
+from .recalibrate import recalibrate_bn  # noqa: F401
 from . import book_runs  # noqa: F401  (the summary chapter reads the committed runs)
 from .widgets import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403

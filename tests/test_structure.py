@@ -50,7 +50,7 @@ LAYERS = [
     {"ops", "device", "profiles", "lang", "recipes", "packaged"},
     {"data", "inspect", "plot"},
     {"training"},
-    {"models", "results", "book_runs"},
+    {"models", "results", "book_runs", "recalibrate"},
     {"widgets", "figures"},
     {"__init__"},
 ]
