@@ -1,0 +1,204 @@
+"""Pages that open fast on a phone: what can be counted in the built site (tools/fast_pages.py).
+
+Lighthouse itself is a benchmark (benchmarks/lighthouse.py), too slow and noisy for a test;
+these tests guard the causes it measured: a TeX engine typesetting in the browser, scripts that
+block the first paint, the search index on every page, the icon script, images without a size,
+pages without a description, and the bytes a first visit downloads.
+"""
+import gzip
+import html
+import pathlib
+import re
+
+import pytest
+
+from _browser import guarded_page
+
+LANGS = ("en", "zh")
+# First-visit bytes of a chapter page (gzip-compressed HTML, stylesheets and scripts, plus the
+# images loaded eagerly), as first_visit_bytes counts them. Measured when the budget was set:
+# 271-393 KiB per chapter page (13_densenet en the largest, its saved steppers); before this
+# work a page also fetched MathJax (~1.1 MB raw), the icon script (1.5 MB raw) and the search
+# index. The budget leaves room for a few more figures, not for a new library on every page.
+BUDGET_KIB = 450
+
+
+def pages(site, lang):
+    """Every page of an edition, but the root's one-line redirect to the introduction."""
+    return sorted(p for p in (site / lang).rglob("*.html")
+                  if "_static" not in p.parts and "</head>" in p.read_text(encoding="utf-8"))
+
+
+def chapter_pages(site, lang):
+    return sorted((site / lang / "chapters").glob("*.html"))
+
+
+def head(text):
+    return text[:text.index("</head>")]
+
+
+def _gz(path):
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def first_visit_bytes(page):
+    """Bytes a first visit to ``page`` downloads before any interaction: the HTML, stylesheets
+    (and what they @import) and scripts it names, gzip-compressed as a static host serves them,
+    and the images not marked loading="lazy". Fonts and lazy images load only when drawn."""
+    text = page.read_text(encoding="utf-8")
+    total, seen = _gz(page), set()
+
+    def add(path, compress=True):
+        path = path.resolve()
+        if path in seen or not path.is_file():
+            return
+        seen.add(path)
+        nonlocal total
+        total += _gz(path) if compress else path.stat().st_size
+        if path.suffix == ".css":
+            for ref in re.findall(r'@import\s+(?:url\()?["\']?([^"\')]+)', path.read_text(encoding="utf-8")):
+                add(path.parent / ref)
+
+    for ref in re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"|<link[^>]*href="([^"]+)"[^>]*rel="stylesheet"', text):
+        add(page.parent / html.unescape(ref[0] or ref[1]).split("?")[0])
+    for ref in re.findall(r'<script[^>]*\bsrc="([^"]+)"', text):
+        add(page.parent / html.unescape(ref).split("?")[0])
+    for tag in re.findall(r"<img\b[^>]*>", text):
+        src = re.search(r'\bsrc="([^"]+)"', tag)
+        if src and 'loading="lazy"' not in tag and not src.group(1).startswith(("data:", "http")):
+            add(page.parent / html.unescape(src.group(1)).split("?")[0], compress=src.group(1).endswith(".svg"))
+    return total
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_page_asks_for_a_tex_engine(site, lang):
+    """Every formula arrives typeset (CHTML, with MathML for screen readers and its TeX for
+    copying); no page loads or configures MathJax, and the site ships no TeX engine."""
+    assert not (site / lang / "_static" / "mathjax").exists()
+    formulas = 0
+    for page in pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        name = page.relative_to(site)
+        assert not re.search(r'<script[^>]*src="[^"]*(?:mathjax|tex-mml|tex-chtml|tex-svg|katex)', text, re.I), name
+        assert "window.MathJax" not in text, name
+        for m in re.finditer(r'<(span|div) class="math notranslate nohighlight"([^>]*)>(.*?)</\1>', text, re.S):
+            formulas += 1
+            attrs, body = m.group(2), m.group(3)
+            assert 'data-tex="' in attrs, f"{name}: a formula without its TeX"
+            assert body.startswith("<mjx-container") and "<mjx-assistive-mml" in body, \
+                f"{name}: formula not typeset: {body[:80]}"
+    assert formulas > 500, f"only {formulas} formulas found in the {lang} edition"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_script_blocks_the_first_paint(site, lang):
+    """Every script with a src is deferred or async; the inline ones left in <head> are the
+    theme's colour-mode line and Sphinx's small settings objects (none over 1 KB)."""
+    for page in pages(site, lang):
+        top = head(page.read_text(encoding="utf-8"))
+        name = page.relative_to(site)
+        if page.name == "search.html":
+            continue  # the search page runs the search as it loads: its scripts are its content
+        blocking = [t for t in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", top)
+                    if not re.search(r"\b(?:defer|async)\b", t)]
+        assert not blocking, f"{name}: render-blocking scripts {blocking}"
+        for body in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", top, re.S):
+            assert len(body) < 1024, f"{name}: a {len(body)}-character inline script in <head>"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_index_loads_only_on_the_search_page(site, lang):
+    """The index (the largest script) loads when the reader searches: the search box submits to
+    search.html, which loads it; no other page does."""
+    for page in pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        loads = bool(re.search(r'<script[^>]*src="[^"]*searchindex\.js"', text))
+        assert loads == (page.name == "search.html"), page.relative_to(site)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_icons_are_inline_svg_not_the_icon_script(site, lang):
+    for page in pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        name = page.relative_to(site)
+        assert "fontawesome.js" not in text, name
+        assert not re.search(r'<(?:i|span) class="[^"]*\bfa(?:s|b|r|-solid|-brands|-regular)\b', text), name
+    chapter = (site / lang / "chapters" / "02_conv_layer.html").read_text(encoding="utf-8")
+    for icon in ("fa-magnifying-glass", "fa-bars", "fa-github", "fa-sun", "fa-moon"):
+        assert re.search(rf'<svg class="svg-inline--fa[^"]*\b{icon}\b[^>]*><path fill="currentColor" d="M', chapter), icon
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_images_have_a_size_and_load_lazily_below_the_first(site, lang):
+    for page in pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        article = text.find('<article class="bd-article"')
+        in_article = 0
+        for m in re.finditer(r"<img\b[^>]*>", text):
+            tag, name = m.group(0), page.relative_to(site)
+            assert re.search(r'\bwidth="\d+"', tag) and re.search(r'\bheight="\d+"', tag), f"{name}: {tag[:120]}"
+            if article != -1 and m.start() > article:
+                in_article += 1
+                assert ('loading="lazy"' in tag) == (in_article > 1), f"{name}: image {in_article}: {tag[:120]}"
+
+
+def test_every_page_has_a_description_in_its_language(site):
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for lang in LANGS:
+        for page in pages(site, lang):
+            found = re.findall(r'<meta name="description" content="([^"]*)"', head(page.read_text(encoding="utf-8")))
+            name = page.relative_to(site)
+            assert len(found) == 1, f"{name}: {len(found)} descriptions"
+            text = html.unescape(found[0])
+            assert len(text) >= (20 if lang == "zh" else 40), f"{name}: {text!r}"
+            assert bool(cjk.search(text)) == (lang == "zh"), f"{name}: description not in {lang}: {text!r}"
+            assert "\\" not in text and "<" not in text, f"{name}: markup in the description: {text!r}"
+
+
+def test_first_visit_bytes_within_budget(site):
+    sizes = {f"{lang}/{p.stem}": first_visit_bytes(p) / 1024 for lang in LANGS for p in chapter_pages(site, lang)}
+    over = {k: round(v) for k, v in sizes.items() if v > BUDGET_KIB}
+    assert not over, f"over the {BUDGET_KIB} KiB first-visit budget: {over}"
+
+
+def test_first_visit_bytes_counts_what_a_page_loads(tmp_path):
+    """The budget's yardstick is not blind: a script, a stylesheet's @import and an eager image count;
+    a lazy image does not."""
+    (tmp_path / "a.js").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "b.css").write_text('@import "c.css";')
+    (tmp_path / "c.css").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "d.png").write_bytes(b"\x89PNG" + bytes(5000))
+    page = tmp_path / "p.html"
+    page.write_text("<html><head></head><body></body></html>")
+    base = first_visit_bytes(page)
+    page.write_text('<html><head><script defer src="a.js"></script><link rel="stylesheet" href="b.css" />'
+                    '</head><body><img src="d.png" loading="lazy" /></body></html>')
+    lazy = first_visit_bytes(page)
+    assert lazy > base + 2 * 10000 * 0.9  # a.js and c.css barely compress
+    page.write_text(page.read_text().replace(' loading="lazy"', ""))
+    assert first_visit_bytes(page) >= lazy + 5004
+
+
+def test_copying_math_gives_its_tex(served, browser):
+    """Selecting a sentence with a formula and copying it puts the formula's TeX in the clipboard;
+    the page loads no MathJax, no search index and no icon script."""
+    problems, requested = [], []
+    page = guarded_page(browser, problems)
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{served}/en/chapters/03_padding_stride.html", wait_until="networkidle")
+    copied = page.evaluate("""() => {
+        const p = [...document.querySelectorAll('article p')].find(el => el.querySelector('.math[data-tex]'));
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        let text = null;
+        window.addEventListener('copy', e => { text = e.clipboardData.getData('text/plain'); }, {once: true});
+        document.execCommand('copy');
+        return {text, tex: p.querySelector('.math[data-tex]').getAttribute('data-tex')};
+    }""")
+    page.context.close()
+    assert copied["text"] and f"${copied['tex']}$" in copied["text"], copied
+    assert not [u for u in requested if re.search(r"mathjax/|tex-mml|searchindex\.js|fontawesome\.js", u)], requested
+    assert not problems, problems
