@@ -14,37 +14,37 @@ other language's prose removed, builds each with ``jupyter-book build -W``
 Usage: python tools/build_book.py [--lang en|zh] [--keep-going]
 """
 import argparse
-import json
 import pathlib
 import shutil
 import subprocess
 import sys
-import tarfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import fast_pages  # noqa: E402  (after the path insert; the pages' speed-ups, run on each edition)
+import npm_packages  # noqa: E402
+import reader_notebooks  # the one filter of the other language's cells, shared with the readers' notebooks
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 SITE = ROOT / "tools" / "site"
 LANGS = {
     "en": {"title": "d2lcnn: Convolutional Neural Networks", "other": "zh", "switch": "阅读中文版",
-           "sphinx_language": "en"},
+           "sphinx_language": "en",
+           "description": "A hands-on, bilingual textbook on convolutional neural networks, from "
+                          "convolution and pooling to LeNet, AlexNet, VGG, GoogLeNet, ResNet and DenseNet."},
     "zh": {"title": "d2lcnn：卷积神经网络", "other": "en", "switch": "Read in English",
-           "sphinx_language": "zh_CN"},
+           "sphinx_language": "zh_CN",
+           "description": "动手学卷积神经网络：从卷积和汇聚到 LeNet、AlexNet、VGG、GoogLeNet、ResNet 和 DenseNet 的双语教材。"},
 }
 
 
 def edition_notebook(path, lang):
-    """The notebook with the other language's markdown cells removed."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    other = LANGS[lang]["other"]
-    nb["cells"] = [c for c in nb["cells"]
-                   if not (c["cell_type"] == "markdown" and other in c.get("metadata", {}).get("tags", []))]
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            # A bilingual figure is saved once per language (d2lcnn.show_figure); keep this edition's.
-            cell["outputs"] = [o for o in cell.get("outputs", [])
-                               if o.get("metadata", {}).get("d2lcnn", {}).get("lang", lang) == lang]
-    nb.setdefault("metadata", {})["language_edition"] = lang
-    return nb
+    """The edition's page source: the reader's one-language notebook (tools/reader_notebooks.py).
+
+    The same notebook as notebooks/<lang>/chapters/, so the page's download button gives what
+    its Colab button opens; the cell that sets the reader's language is tagged remove-cell.
+    """
+    return reader_notebooks.reader_notebook(path, lang)
 
 
 def caption_for(caption, lang):
@@ -53,40 +53,14 @@ def caption_for(caption, lang):
     return (zh or en).strip() if lang == "zh" else en.strip()
 
 
-MATHJAX = "mathjax@3.2.2"
+# MathJax's own renderer, run with Node when the book is built (tools/fast_pages.py): pages ship
+# typeset math and no TeX engine. Pinned; npm installs it into _build/node/ once.
+MATHJAX = "mathjax-full@3.2.2"
 
 
-def local_mathjax():
-    """MathJax's files from the npm registry, cached in _build; None where npm cannot get them.
-
-    Sphinx loads MathJax from a public CDN by default, which readers behind a
-    firewall (or offline) cannot reach; a copy served with the site always works.
-    """
-    cache = BUILD / "mathjax" / MATHJAX
-    # The TeX extensions that the combined file loads on demand (\boldsymbol, ...) must be there too.
-    if not ((cache / "es5" / "tex-mml-chtml.js").is_file() and (cache / "es5" / "input" / "tex" / "extensions").is_dir()):
-        npm = shutil.which("npm")
-        if npm is None:
-            return None
-        tmp = BUILD / "mathjax" / "download"
-        tmp.mkdir(parents=True, exist_ok=True)
-        try:
-            name = subprocess.run([npm, "pack", MATHJAX, "--silent"], cwd=tmp, check=True, timeout=300,
-                                  capture_output=True, text=True).stdout.strip().splitlines()[-1]
-            with tarfile.open(tmp / name) as tar:
-                members = [m for m in tar.getmembers()
-                           if m.name == "package/es5/tex-mml-chtml.js"
-                           or m.name.startswith(("package/es5/output/chtml/fonts/woff-v2/",
-                                                 "package/es5/input/tex/extensions/"))]
-                tar.extractall(tmp, members=members, filter="data")
-        except (subprocess.SubprocessError, OSError, tarfile.TarError, IndexError) as err:
-            print(f"warning: could not fetch {MATHJAX} with npm ({err}); pages will load MathJax from a CDN")
-            return None
-        if cache.exists():
-            shutil.rmtree(cache)
-        shutil.move(str(tmp / "package"), cache)
-        shutil.rmtree(tmp)
-    return cache
+def mathjax_modules():
+    """node_modules holding the pinned mathjax-full (installed with npm on first use)."""
+    return npm_packages.npm_package(MATHJAX)
 
 
 def stage(lang):
@@ -98,7 +72,7 @@ def stage(lang):
     (src / "chapters").mkdir(parents=True)
     for nb_path in sorted((ROOT / "chapters").glob("*.ipynb")):
         (src / "chapters" / nb_path.name).write_text(
-            json.dumps(edition_notebook(nb_path, lang), ensure_ascii=False, indent=1), encoding="utf-8")
+            reader_notebooks.render(edition_notebook(nb_path, lang)), encoding="utf-8")
     for extra in (ROOT / "chapters").iterdir():
         if extra.suffix != ".ipynb" and extra.name != ".ipynb_checkpoints":
             (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, src / "chapters" / extra.name)
@@ -113,6 +87,8 @@ def stage(lang):
         config["sphinx"]["local_extensions"][name] = str(ROOT / folder)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = info["sphinx_language"]
+    # The Colab button opens <path_to_book>/<page>.ipynb on GitHub: this edition's one-language notebook.
+    config.setdefault("repository", {})["path_to_book"] = reader_notebooks.path_to_book(lang)
     if lang == "zh":
         # jieba splits Chinese text into words for the search index; the book's own terms
         # (池化, 感受野, 步幅, ...) are added so that each is indexed as one word.
@@ -125,12 +101,10 @@ def stage(lang):
     sphinx_config["html_static_path"] = ["_site"]
     sphinx_config["html_css_files"] = sorted(p.name for p in site.glob("*.css"))
     sphinx_config["html_js_files"] = sorted(p.name for p in site.glob("*.js"))
-    mathjax = local_mathjax()
-    if mathjax is not None:
-        shutil.copytree(mathjax / "es5", site / "mathjax")
-        sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
-    else:
-        print("warning: npm not found; pages will load MathJax from a CDN")
+    # Sphinx still writes a MathJax <script> on pages with math; tools/fast_pages.py typesets the
+    # math and removes it. Pointing it at a local path means a page it missed fails the tests
+    # (a 404) instead of quietly fetching MathJax from a CDN.
+    sphinx_config["mathjax_path"] = "mathjax/tex-mml-chtml.js"
     # The switch to the other edition (site/book/lang-switch.js opens the same page there
     # and remembers the choice); the plain href is the fallback without JavaScript.
     config.setdefault("html", {})["announcement"] = (
@@ -187,6 +161,8 @@ def build(lang, keep_going=False):
         shutil.rmtree(out)
     shutil.copytree(src / "_build" / "html", out)
     dedupe_thebe_config(out)
+    summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
+    print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out
 
 
