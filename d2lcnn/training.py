@@ -271,7 +271,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
 
 
 def _make_plot(num_epochs):
-    from .plot import LivePlot
+    from .liveplot import LivePlot
     return LivePlot({"en": "epoch", "zh": "迭代周期"},
                     [{"en": "train loss", "zh": "训练损失"}, {"en": "train acc", "zh": "训练精度"},
                      {"en": "test acc", "zh": "测试精度"}], xlim=(0, num_epochs))
