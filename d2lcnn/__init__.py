@@ -13,7 +13,7 @@ from .inspect import *  # noqa: F401,F403
 from .data import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .profiles import current_profile, plan_run  # noqa: F401
-from .plot import LivePlot  # noqa: F401
+from .liveplot import LivePlot  # noqa: F401
 from .models import *  # noqa: F401,F403
 from .recipes import *  # noqa: F401,F403
 from .results import *  # noqa: F401,F403
@@ -21,5 +21,8 @@ from .recalibrate import recalibrate_bn  # noqa: F401
 from . import book_runs  # noqa: F401  (the summary chapter reads the committed runs)
 from .widgets import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
+# d2l compatibility (issue 23): d2l's framework aliases, Animator and plot, so that d2l's own code
+# runs with `import d2lcnn as d2l` (d2lcnn/compat.py). The chapters do not use these names.
+from .compat import *  # noqa: F401,F403
 
 __version__ = "0.1.0"

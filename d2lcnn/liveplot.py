@@ -7,6 +7,8 @@ every update replaces the previous one and exactly one static figure per
 language is left in the cell (``d2lcnn.lang``: one language for a reader,
 both when the book's outputs are made). Outside IPython it stays silent;
 ``figure`` still holds the final plot.
+
+(The module was called ``plot``; that name is now d2l's ``plot`` function, ``d2lcnn.compat``.)
 """
 from .lang import META_KEY, _display, lang_context, output_langs
 
@@ -21,12 +23,16 @@ def _text(label, lang):
 class LivePlot:
     """Curves ``legend[k]`` against x, one point at a time; ``None`` values are skipped.
 
-    ``xlabel`` and each legend entry are a string or ``{'en': ..., 'zh': ...}``.
+    ``xlabel``, ``ylabel`` and each legend entry are a string or ``{'en': ..., 'zh': ...}``
+    (a ``None`` entry draws its curve without a legend entry). ``fmts`` are the curves'
+    matplotlib format strings; ``xscale``/``yscale`` are ``'linear'`` or ``'log'``.
     """
 
-    def __init__(self, xlabel, legend, xlim=None, ylim=None, figsize=(4.2, 3.0), langs=None):
+    def __init__(self, xlabel, legend, xlim=None, ylim=None, figsize=(4.2, 3.0), langs=None,
+                 ylabel=None, xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:")):
         import matplotlib.pyplot as plt
         self.legend, self.xlim, self.ylim, self.xlabel = list(legend), xlim, ylim, xlabel
+        self.ylabel, self.xscale, self.yscale, self.fmts = ylabel, xscale, yscale, tuple(fmts)
         self.points = [([], []) for _ in self.legend]
         self.langs = tuple(langs or output_langs())
         self.figures, self._axes = {}, {}
@@ -47,11 +53,15 @@ class LivePlot:
         return self._axes[self.langs[0]]
 
     def add(self, x, values):
+        """Append ``values[k]`` at ``x`` to curve k (``x`` may also be one x per curve) and redraw."""
         if len(values) != len(self.legend):
             raise ValueError(f"expected {len(self.legend)} values ({self.legend}), got {len(values)}")
-        for (xs, ys), v in zip(self.points, values):
-            if v is not None:
-                xs.append(x)
+        x_each = list(x) if isinstance(x, (list, tuple)) else [x] * len(values)
+        if len(x_each) != len(values):
+            raise ValueError(f"got {len(x_each)} x values for {len(values)} curves; give one x, or one per curve")
+        for (xs, ys), xk, v in zip(self.points, x_each, values):
+            if v is not None and xk is not None:
+                xs.append(xk)
                 ys.append(float(v))
         self.draw()
 
@@ -63,18 +73,24 @@ class LivePlot:
     def _draw(self, lang):
         ax, fig = self._axes[lang], self.figures[lang]
         ax.cla()
-        styles = ("-", "m--", "g-.", "r:")
-        for (xs, ys), label, style in zip(self.points, self.legend, styles):
+        for k, ((xs, ys), label) in enumerate(zip(self.points, self.legend)):
             if xs:
                 # a lone point (a one-epoch run's test accuracy) needs a marker to be seen
-                ax.plot(xs, ys, style, label=_text(label, lang), marker="o" if len(xs) == 1 else None)
-        ax.set_xlabel(_text(self.xlabel, lang))
+                ax.plot(xs, ys, self.fmts[k % len(self.fmts)], label=_text(label, lang) if label else None,
+                        marker="o" if len(xs) == 1 else None)
+        if self.xlabel:
+            ax.set_xlabel(_text(self.xlabel, lang))
+        if self.ylabel:
+            ax.set_ylabel(_text(self.ylabel, lang))
+        ax.set_xscale(self.xscale)
+        ax.set_yscale(self.yscale)
         if self.xlim:
             ax.set_xlim(*self.xlim)
         if self.ylim:
             ax.set_ylim(*self.ylim)
         ax.grid(True, alpha=0.3)
-        ax.legend(loc="best", fontsize=8)
+        if any(self.legend):
+            ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
         if self._show is None:
             return

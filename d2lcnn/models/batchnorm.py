@@ -13,13 +13,25 @@ from ._checks import check_channels_classes
 __all__ = ["batch_norm", "BatchNorm", "lenet_bn"]
 
 
-def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training=None):
     """Normalize ``X``; return ``(Y, moving_mean, moving_var)``, the moving statistics updated if ``training``.
 
     A 2-D input (batch x features) is normalized per feature over the batch; a
     4-D input (batch x channels x height x width) per channel over batch,
     height and width, so every pixel of a channel shares one scale and shift.
+
+    ``training`` left out means ``torch.is_grad_enabled()``: training mode while gradients
+    are recorded, prediction mode under ``torch.no_grad()``, as d2l's ``batch_norm`` decides.
+    ``BatchNorm`` passes its module mode instead (``net.train()`` / ``net.eval()``).
+
+    How it differs from d2l's: ``momentum`` is PyTorch's, the weight of the *new* batch
+    statistic (``moving = (1 - momentum) * moving + momentum * batch``, usually 0.1); d2l's
+    weighs the *old* moving average and is called with 0.9, so pass ``1 - m`` for d2l's ``m``.
+    The moving variance tracks the unbiased batch variance, as ``nn.BatchNorm`` does; d2l's
+    tracks the biased one.
     """
+    if training is None:
+        training = torch.is_grad_enabled()
     if X.dim() not in (2, 4):
         raise ValueError(f"batch_norm expects a 2-D (batch x features) or 4-D (batch x channels x "
                          f"height x width) input, got shape {tuple(X.shape)}")
