@@ -1,24 +1,29 @@
-"""Stored training results and the chapters' "notes vs. this book" box.
+"""Stored runs and the chapters' "notes vs. this book" box.
 
-``benchmarks/reproduce.py`` trains the notes' ten recipes (``d2lcnn.recipes``)
-over several seeds and keeps one JSON file per device in
-``benchmarks/results/`` (``cpu-amd-epyc.json``, ``cuda-nvidia-h200.json``).
-This module reads those files:
+Stored runs are run records (``d2lcnn.runs``) of the notes' ten recipes
+(``d2lcnn.recipes``), trained in full over several seeds, kept one JSON file
+per device and measurement in ``benchmarks/results/``. ``benchmarks/reproduce.py``
+writes them (``cpu-amd-epyc.json``, ``cuda-nvidia-h200.json``);
+``tools/import_results.py`` converts measurements made elsewhere into the same
+form, with their provenance on every run. This module reads those files:
 
 * ``load_results(root=None)`` - every file, as dicts;
-* ``summarize(name)`` - for recipe ``name``, per device and mode (fast or
-  plain): the seeds, and mean, min and max of the final test and training
-  accuracy and of the speed;
+* ``summarize(name)`` - for recipe ``name``, per file, precision and variant:
+  the seeds, and mean, min and max of the final test and training accuracy
+  and of the speed, with the code versions and dates that made them;
 * ``results_box(name)`` - the notes' numbers beside that summary, as one
   HTML box per output language in a notebook (tagged like ``show_figure``'s
   figures so each edition of the book keeps its own), or as plain text
   elsewhere. When nothing is stored for the recipe, the box says so.
 
+A file marked ``"supersedable": true`` holds older measurements (for example
+runs made by an earlier trainer): its runs of a recipe give way as soon as
+another file holds runs of that recipe on the same device.
+
 The folder is ``root`` if given, else $D2LCNN_RESULTS, else
 ``benchmarks/results`` of the repository this package sits in. A
 pip-installed copy of the package has no such folder; it reads the copy of
-those files packaged with it (``d2lcnn.packaged``), and without one the box
-says so instead of showing numbers.
+those files packaged with it (``d2lcnn.packaged``).
 """
 import html
 import json
@@ -87,38 +92,87 @@ def _stats(values):
     return {"mean": sum(values) / len(values), "min": min(values), "max": max(values)}
 
 
-def summarize(name, root=None):
-    """The stored runs of recipe ``name``, one dict per (device, mode), sorted.
+def run_precision(run, device):
+    """What arithmetic a stored run used: its ``precision`` field, else what its speed settings meant."""
+    if run.get("precision"):
+        return str(run["precision"])
+    amp = run.get("amp")
+    if amp in ("bf16", "bfloat16", "torch.bfloat16"):
+        return "bf16 autocast"
+    if amp in ("fp16", "float16", "torch.float16"):
+        return "fp16 autocast"
+    return "fp32+tf32" if (device == "cuda" and run.get("fast", True)) else "fp32"
+
+
+def _variant_key(variant):
+    return json.dumps(variant, sort_keys=True) if variant else ""
+
+
+def _superseded(data, recipe_name, files):
+    """A file marked ``supersedable`` gives way, per recipe, to another file with runs of it on the same device."""
+    if not data.get("supersedable"):
+        return False
+    return any(other is not data and not other.get("supersedable")
+               and other.get("device_name") == data.get("device_name")
+               and any(isinstance(run, dict) and run.get("recipe") == recipe_name for run in other["runs"])
+               for other in files)
+
+
+def summarize(name, root=None, include_superseded=False):
+    """The stored runs of recipe ``name``, one dict per (results file, precision, variant), sorted.
 
     Only full-recipe runs count (profile ``full``, the recipe's number of
-    epochs); a seed stored twice for the same device and mode counts once
-    (the last record). Each dict: ``recipe``, ``slug``, ``device``,
-    ``device_name``, ``fast``, ``mode`` (``'fast'``/``'plain'``), ``n``,
-    ``seeds``, and ``test_acc``, ``train_acc``, ``examples_per_sec``,
-    ``wall_s`` as ``{'mean', 'min', 'max'}``.
+    epochs); a seed stored twice in one group counts once (the last record).
+    Runs of a file marked ``supersedable`` (older measurements, such as runs
+    converted from another trainer version) are left out once another file
+    holds runs of the recipe on the same device, unless ``include_superseded``.
+
+    Each dict: ``recipe``, ``slug``, ``device``, ``device_name``,
+    ``precision``, ``variant`` (None for the notes' recipe), ``fast``, ``n``,
+    ``seeds``, ``code`` (the code versions that made the runs), ``date``,
+    ``superseded``, ``runs`` (the records, by seed), and ``test_acc``,
+    ``train_acc``, ``test_acc_recalibrated``, ``examples_per_sec``, ``wall_s``
+    as ``{'mean', 'min', 'max'}`` (None where no run has the field).
     """
     r = recipe(name)
+    files = load_results(root)
     groups = {}
-    for data in load_results(root):
+    for data in files:
+        superseded = _superseded(data, r.name, files)
+        if superseded and not include_superseded:
+            continue
+        device = str(data.get("device", data["slug"].split("-")[0]))
         for run in data["runs"]:
             if not isinstance(run, dict) or run.get("recipe") != r.name:
                 continue
             if run.get("profile", "full") != "full" or run.get("epochs") != r.num_epochs:
                 continue
-            key = (data["slug"], bool(run.get("fast", True)))
-            group = groups.setdefault(key, {"data": data, "runs": {}})
+            precision = run_precision(run, device)
+            key = (data["slug"], precision, _variant_key(run.get("variant")))
+            group = groups.setdefault(key, {"data": data, "device": device, "superseded": superseded,
+                                            "variant": run.get("variant") or None, "runs": {}})
             group["runs"][int(run["seed"])] = run
     rows = []
-    for (slug, fast), group in groups.items():
+    for (slug, precision, _), group in groups.items():
         data, runs = group["data"], [group["runs"][s] for s in sorted(group["runs"])]
-        row = {"recipe": r.name, "slug": slug, "device": str(data.get("device", slug.split("-")[0])),
-               "device_name": str(data.get("device_name", slug)), "fast": fast,
-               "mode": "fast" if fast else "plain", "n": len(runs), "seeds": sorted(group["runs"])}
-        for field in ("test_acc", "train_acc", "examples_per_sec", "wall_s"):
+        codes = []
+        for run in runs:
+            code = run.get("code") or data.get("code") or {}
+            label = code.get("commit") or code.get("version")
+            if label and label not in codes:
+                codes.append(str(label)[:10])
+        row = {"recipe": r.name, "slug": slug, "device": group["device"],
+               "device_name": str(data.get("device_name", slug)), "precision": precision,
+               "variant": group["variant"], "fast": bool(runs[-1].get("fast", True)), "n": len(runs),
+               "seeds": sorted(group["runs"]), "code": codes,
+               "date": str(runs[-1].get("date") or data.get("date") or "")[:10],
+               "superseded": group["superseded"], "runs": runs}
+        for field in ("test_acc", "train_acc", "test_acc_recalibrated", "examples_per_sec", "wall_s"):
             values = [float(run[field]) for run in runs if run.get(field) is not None]
             row[field] = _stats(values) if values else None
         rows.append(row)
-    rows.sort(key=lambda row: (_DEVICE_ORDER.get(row["device"], 9), row["slug"], not row["fast"]))
+    rows.sort(key=lambda row: (_DEVICE_ORDER.get(row["device"], 9), row["superseded"], row["slug"],
+                               row["variant"] is not None, row["precision"]))
     return rows
 
 
@@ -148,6 +202,13 @@ def _device_kind(device, lang):
     return {"cpu": "CPU", "cuda": "GPU", "mps": tr("Apple GPU", "Apple GPU", lang)}.get(device, device.upper())
 
 
+def _variant_text(variant, lang):
+    if not variant:
+        return ""
+    parts = ", ".join(f"{k}={v!r}" for k, v in variant.items())
+    return tr(f", with {parts}", f"，改为 {parts}", lang)
+
+
 def _box_rows(r, rows, lang):
     """Header and body rows of the box: lists of (text, note) cells, the first cell a row header."""
     header = [tr("Run", "运行", lang), tr("Train acc", "训练精度", lang), tr("Test acc", "测试精度", lang),
@@ -157,37 +218,46 @@ def _box_rows(r, rows, lang):
              (f"{r.notes_test_acc:.3f}", ""), (_speed(r.notes_examples_per_sec), ""), (notes_device, "")]]
     for row in rows:
         n = row["n"]
-        mode = tr("fast mode" if row["fast"] else "plain mode", "快速模式" if row["fast"] else "朴素模式", lang)
         seeds = tr(f"{n} seed{'s' if n != 1 else ''}", f"{n} 个随机种子", lang)
-        body.append([(tr(f"This book, {mode}, {seeds}", f"本书，{mode}，{seeds}", lang), ""),
+        made = ", ".join(filter(None, [tr("code ", "代码 ", lang) + "/".join(row["code"]) if row["code"] else "",
+                                       row["date"]]))
+        body.append([(tr(f"This book, {row['precision']}{_variant_text(row['variant'], lang)}, {seeds}",
+                         f"本书，{row['precision']}{_variant_text(row['variant'], lang)}，{seeds}", lang), made),
                      _acc(row["train_acc"]), _acc(row["test_acc"]), _speed_range(row["examples_per_sec"]),
                      (f"{row['device_name']} ({_device_kind(row['device'], lang)})", "")])
     return header, body
 
 
 def _box_texts(r, rows, lang, folder_exists):
-    """Caption (title, recipe), and the lines under the table."""
+    """Caption (title, recipe), and the lines under the table, in a reader's words."""
     recipe_line = tr(f"{r.num_epochs} epochs, lr {r.lr:g}, batch size {r.batch_size}, "
                      f"{r.resize}×{r.resize} px, {r.init.capitalize()} init",
                      f"{r.num_epochs} 个迭代周期，学习率 {r.lr:g}，批量大小 {r.batch_size}，"
                      f"{r.resize}×{r.resize} 像素，{r.init.capitalize()} 初始化", lang)
     caption = (tr(f"{r.title}: the notes vs. this book", f"{r.title_zh}：笔记与本书对照", lang), recipe_line)
-    command = f"{REPRODUCE} --only {r.name}"
+    how = tr(f"These runs are made by `{REPRODUCE} --only {r.name}` in the book's repository, "
+             "which trains the whole recipe once per seed.",
+             f"这些运行由本书仓库中的 `{REPRODUCE} --only {r.name}` 生成：每个随机种子完整训练一遍。", lang)
     if rows:
-        notes = [tr("Mean over seeds, with the lowest–highest in small print; the final epoch of the full recipe. "
-                    "Fast mode is train_ch6's default speed-ups, plain mode fast=False. "
-                    f"Stored in benchmarks/results/ by `{command}`.",
-                    "大字为各随机种子的均值，小字为最低值–最高值；均为完整训练设置最后一个迭代周期的结果。"
-                    "快速模式即 train_ch6 默认的加速设置，朴素模式为 fast=False。"
-                    f"数据保存在 benchmarks/results/ 中，由 `{command}` 生成。", lang)]
+        notes = [tr(f"Mean over seeds, with the lowest–highest in small print: the last of the recipe's "
+                    f"{r.num_epochs} epochs. The precision is the arithmetic the run used: fp32, fp32+tf32 "
+                    "(TF32 matrix products on a GPU, train_ch6's GPU default today) or bf16 autocast "
+                    "(its GPU default at an earlier code version). Under each run: the code version and "
+                    "the date that made it.",
+                    f"大字为各随机种子的均值，小字为最低值–最高值；均为完整训练设置第 {r.num_epochs} 个"
+                    "（最后一个）迭代周期的结果。数值格式指运行时所用的算术：fp32、fp32+tf32"
+                    "（GPU 上用 TF32 做矩阵乘法，即 train_ch6 当前在 GPU 上的默认设置）或 bf16 autocast"
+                    "（较早代码版本在 GPU 上的默认设置）。每行下方的小字是生成该运行的代码版本和日期。", lang),
+                 how]
     elif folder_exists:
-        notes = [tr(f"No stored runs of this recipe yet: run `{command}`.",
-                    f"尚无这一训练设置的存储结果：请运行 `{command}`。", lang)]
+        notes = [tr(f"No full {r.num_epochs}-epoch run of this recipe is stored yet: the book shows only its "
+                    "own shortened run above.",
+                    f"本书尚未存储这一训练设置完整 {r.num_epochs} 个迭代周期的运行，只有上面的缩短运行。", lang),
+                 how]
     else:
-        notes = [tr("The stored runs (benchmarks/results/ in the book's repository) are not part of this copy "
-                    f"of d2lcnn; in a clone of the repository, `{command}` reproduces them.",
-                    "这份 d2lcnn 不含存储的运行结果（本书仓库中的 benchmarks/results/）；"
-                    f"在仓库的克隆中运行 `{command}` 即可复现。", lang)]
+        notes = [tr("This copy of d2lcnn carries none of the book's stored runs, so only the notes' numbers "
+                    "are shown.",
+                    "这份 d2lcnn 不含本书存储的运行结果，因此只显示笔记中的数字。", lang), how]
     return caption, notes
 
 
@@ -216,7 +286,8 @@ def _box_html(r, rows, lang, folder_exists):
             small = f'<br><small style="opacity:0.75;">{html.escape(note)}</small>' if note else ""
             align = "left" if i in (0, 4) else "right"
             if i == 0:
-                cells.append(f'<th scope="row" style="{cell}text-align:left;font-weight:normal;">{html.escape(text)}</th>')
+                cells.append(f'<th scope="row" style="{cell}text-align:left;font-weight:normal;">'
+                             f'{html.escape(text)}{small}</th>')
             else:
                 cells.append(f'<td style="{cell}text-align:{align};">{html.escape(text)}{small}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")

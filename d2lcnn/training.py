@@ -16,20 +16,21 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import profiles
+from . import profiles, runs
 from .device import check_device, device_speedups, set_seed, speed_settings, try_gpu
 from .inspect import macs_per_example
+from .lang import META_KEY, _display
 
 __all__ = ["try_gpu", "set_seed", "Timer", "Accumulator", "accuracy", "evaluate_accuracy_gpu",
-           "init_weights", "train_ch6"]
+           "init_weights", "train_ch6", "TrainingRun"]
 
 
 class Timer:
-    """Record several running times."""
+    """Record several running times. It starts when created, as d2l's does; ``start()`` restarts it."""
 
     def __init__(self):
         self.times = []
-        self.tik = None
+        self.start()
 
     def start(self):
         self.tik = time.perf_counter()
@@ -158,8 +159,66 @@ def init_weights(net, method="xavier"):
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
+class TrainingRun(dict):
+    """What ``train_ch6`` returns: its history dict, shown as one short line.
+
+    The keys are those of a plain history dict (``train_loss``, ``test_acc``,
+    ``final``, ``plan``, ``record``, ...), so ``run["final"]["test_acc"]`` works
+    as before; a notebook cell that ends with the call shows one line instead
+    of the whole dict (and its figure).
+    """
+
+    def __repr__(self):
+        final, plan = self.get("final", {}), self.get("plan")
+        epochs = f"{plan.num_epochs} of {plan.recipe_epochs} epochs" if plan and plan.reduced else \
+            f"{len(self.get('epoch', []))} epochs"
+        return (f"<train_ch6 run: {epochs} on {self.get('device')} ({self.get('precision')}), "
+                f"loss {final.get('train_loss', float('nan')):.3f}, "
+                f"train acc {final.get('train_acc', float('nan')):.3f}, "
+                f"test acc {final.get('test_acc', float('nan')):.3f}>")
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(self))
+
+
+def _recipe_name(recipe):
+    """``recipe`` given to train_ch6 (None, a name or a ``Recipe``) as a name, checked."""
+    if recipe is None:
+        return None
+    name = getattr(recipe, "name", recipe)
+    from .recipes import RECIPES
+    if name not in RECIPES:
+        raise ValueError(f"recipe must be None or one of {', '.join(RECIPES)} (a name or "
+                         f"d2lcnn.recipe(name)), got {recipe!r}")
+    return name
+
+
+def _check_labels(y, num_outputs, name="train_iter"):
+    """Labels must be class indices the network can score: 0 .. num_outputs - 1."""
+    if y.dtype.is_floating_point or y.dim() != 1:
+        raise TypeError(f"the labels of {name} must be a 1-D tensor of class indices (int64), got "
+                        f"dtype {y.dtype} and shape {tuple(y.shape)}")
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= num_outputs:
+        bad = low if low < 0 else high
+        raise ValueError(f"label {bad} in {name} is not a class of this network: its last layer scores "
+                         f"{num_outputs} classes, so labels must be 0 to {num_outputs - 1}. Check the "
+                         f"dataset's labels, or give the network's last layer as many outputs as there are classes.")
+
+
+def _show_run_line(line, record):
+    """Print the run's last line; in a notebook the output also carries the run record as data."""
+    show = _display()
+    if show is None:
+        print(line)
+        return
+    import sys
+    sys.stdout.flush()  # keep the epoch lines before this output
+    show({"text/plain": line}, raw=True, metadata={META_KEY: {runs.RUN_KEY: record}})
+
+
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xavier",
-              optimizer="sgd", profile=None, fast=True, plot=True, amp=None):
+              optimizer="sgd", profile=None, fast=True, plot=True, amp=None, recipe=None):
     """Train ``net`` with SGD and cross-entropy on ``device`` and report as the book does.
 
     ``train_iter`` and ``test_iter`` yield ``(X, y)`` batches: d2lcnn's
@@ -177,10 +236,18 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
     ``fast=True`` uses speed-ups that keep fp32 arithmetic (``channels_last``
     on CPU and CUDA; cuDNN autotuning and TF32 on CUDA; see
     ``d2lcnn.device``); ``amp='bf16'`` or ``'fp16'`` adds mixed precision
-    (fp16 with a gradient scaler); ``fast=False`` turns all of it off.
+    (fp16 with a gradient scaler); ``fast=False`` turns all of it off. The
+    first printed line says which arithmetic ran (``precision``: fp32,
+    fp32+tf32, bf16 or fp16 autocast).
 
-    Returns a history dict with per-epoch ``train_loss``, ``train_acc`` and
-    ``test_acc``, the ``final`` values, ``examples_per_sec`` and the run ``plan``.
+    ``recipe`` (a name of ``d2lcnn.RECIPES`` or ``d2lcnn.recipe(name)``) names
+    the run: the chapters pass it so that their runs can be found by recipe.
+
+    Returns a ``TrainingRun``: a history dict with per-epoch ``train_loss``,
+    ``train_acc`` and ``test_acc``, the ``final`` values, ``examples_per_sec``,
+    ``precision``, the run ``plan`` and the run ``record`` (``d2lcnn.runs``),
+    shown as one line. In a notebook the run's last printed line carries that
+    record in its output metadata.
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
@@ -190,8 +257,10 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
         raise ValueError(f"lr must be a positive number, got {lr!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {optimizer!r}: use one of {', '.join(OPTIMIZERS)}")
+    recipe = _recipe_name(recipe)
     device = try_gpu() if device is None else check_device(device)
     amp_dtype, channels_last = speed_settings(net, device, fast, amp)
+    precision = runs.precision_name(device.type, amp_dtype, fast)
     if init is not None:
         init_weights(net, init)
     train_iter, n_train, batch_size = _as_batches(train_iter, "train_iter")
@@ -202,8 +271,9 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
                              macs_per_example(net, X0.to(device)), device.type, profile)
     if channels_last:
         net.to(memory_format=torch.channels_last)
-    print(f"training on {device}; {plan.describe()}")
+    print(f"training on {device} ({precision}); {plan.describe()}")
 
+    optimizer_name = optimizer
     optimizer = OPTIMIZERS[optimizer](net.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
@@ -232,7 +302,13 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
                 optimizer.zero_grad(set_to_none=True)
                 with autocast():
                     y_hat = net(X)
-                    loss = loss_fn(y_hat, y)
+                    if epoch == 0 and i == 0:  # once: a wrong label would fail deep inside the loss
+                        _check_labels(y, y_hat.shape[-1])
+                    try:
+                        loss = loss_fn(y_hat, y)
+                    except IndexError:  # a bad label in a later batch (CPU): say which and why
+                        _check_labels(y, y_hat.shape[-1])
+                        raise
                 scaler.scale(loss).backward()
                 scaler.step(optimizer)
                 scaler.update()
@@ -261,12 +337,18 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None, init="xav
             print(f"epoch {epoch + 1}, loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     speed = trained / timer.sum()
     print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
-    print(f"{speed:.1f} examples/sec on {device}")
+    history = TrainingRun(history)
+    history.update(final={"train_loss": train_loss, "train_acc": train_acc, "test_acc": test_acc},
+                   examples_per_sec=speed, device=str(device), precision=precision, plan=plan,
+                   figure=live.figure if live is not None else None)
+    history["record"] = runs.make_record(
+        recipe=recipe, hyper={"num_epochs": num_epochs, "lr": lr, "batch_size": batch_size, "init": init,
+                              "optimizer": optimizer_name},
+        model=type(net).__name__, plan=plan, history=history, examples_per_sec=speed, device=device,
+        precision=precision, channels_last=channels_last)
+    _show_run_line(f"{speed:.1f} examples/sec on {device}", history["record"])
     if plan.reduced:
         print(plan.describe())
-    history.update(final={"train_loss": train_loss, "train_acc": train_acc, "test_acc": test_acc},
-                   examples_per_sec=speed, device=str(device), plan=plan,
-                   figure=live.figure if live is not None else None)
     return history
 
 

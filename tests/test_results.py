@@ -51,10 +51,11 @@ def stored(tmp_path):
     return folder
 
 
-def test_summarize_mean_and_range_per_device_and_mode(stored):
+def test_summarize_mean_and_range_per_device_and_precision(stored):
     rows = results.summarize("lenet_sigmoid", root=stored)
-    assert [(r["slug"], r["mode"], r["n"]) for r in rows] == [
-        ("cuda-nvidia-h200", "fast", 2), ("cuda-nvidia-h200", "plain", 1), ("cpu-amd-epyc", "fast", 3)]
+    # records without a precision field get it from their speed settings: fast on CUDA was TF32
+    assert [(r["slug"], r["precision"], r["n"]) for r in rows] == [
+        ("cuda-nvidia-h200", "fp32", 1), ("cuda-nvidia-h200", "fp32+tf32", 2), ("cpu-amd-epyc", "fp32", 3)]
     cpu = rows[2]
     assert cpu["seeds"] == [0, 1, 2] and cpu["device_name"] == "AMD EPYC" and cpu["device"] == "cpu"
     assert cpu["test_acc"]["mean"] == pytest.approx((0.783 + 0.794 + 0.835) / 3)
@@ -93,12 +94,13 @@ def test_box_text_in_both_languages(stored, monkeypatch, capsys):
     assert "LeNet（sigmoid，平均汇聚）：笔记与本书对照" in out
     assert "| The notes (1 run) | 0.819 | 0.821 | 34,924 | CPU |" in out
     assert "| 笔记（1 次运行） | 0.819 | 0.821 | 34,924 | CPU |" in out
-    assert ("| This book, fast mode, 3 seeds | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) "
+    assert ("| This book, fp32, 3 seeds (2026-01-01) | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) "
             "| 8,000 (7,000–9,000) | AMD EPYC (CPU) |") in out
-    assert ("| 本书，快速模式，3 个随机种子 | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) | 8,000 (7,000–9,000) "
+    assert ("| 本书，fp32，3 个随机种子 (2026-01-01) | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) | 8,000 (7,000–9,000) "
             "| AMD EPYC (CPU) |") in out
-    assert "| This book, plain mode, 1 seed | 0.900 | 0.800 | 50,000 | NVIDIA H200 (GPU) |" in out
-    # GPUs first, fast before plain, then the CPU
+    assert "| This book, fp32, 1 seed (2026-01-01) | 0.900 | 0.800 | 50,000 | NVIDIA H200 (GPU) |" in out
+    assert "| This book, fp32+tf32, 2 seeds (2026-01-01) |" in out
+    # GPUs first, then the CPU
     assert out.index("NVIDIA H200 (GPU)") < out.index("AMD EPYC (CPU)")
 
 
@@ -107,12 +109,14 @@ def test_box_says_when_a_recipe_has_no_stored_runs(stored, monkeypatch, capsys):
     monkeypatch.setattr(results, "_display", lambda: None)
     d2lcnn.results_box("densenet", root=stored)
     out = capsys.readouterr().out
-    assert "No stored runs of this recipe yet: run `python benchmarks/reproduce.py --only densenet`." in out
-    assert "尚无这一训练设置的存储结果：请运行 `python benchmarks/reproduce.py --only densenet`。" in out
+    # in a reader's words, not a maintainer's to-do
+    assert "No full 10-epoch run of this recipe is stored yet" in out
+    assert "本书尚未存储这一训练设置完整 10 个迭代周期的运行" in out
+    assert "run `python" not in out and "请运行" not in out
     assert "This book" not in out and "0.882" in out  # the notes' number only
     d2lcnn.results_box("densenet", root=stored / "absent")  # a pip-installed package has no results folder
     out = capsys.readouterr().out
-    assert "not part of this copy of d2lcnn" in out and "This book" not in out
+    assert "carries none of the book's stored runs" in out and "This book" not in out
 
 
 def test_box_html_one_per_language_tagged_and_deterministic(stored, monkeypatch):
@@ -128,7 +132,7 @@ def test_box_html_one_per_language_tagged_and_deterministic(stored, monkeypatch)
         assert page.count("<table") == 1 and "<caption" in page
         assert page.count('scope="col"') == 5 and page.count('scope="row"') == 4
     assert 'lang="en"' in en and "0.804<br><small" in en and "0.783–0.835" in en
-    assert 'lang="zh-Hans"' in zh and "本书，快速模式，3 个随机种子" in zh
+    assert 'lang="zh-Hans"' in zh and "本书，fp32，3 个随机种子" in zh
     assert "<code>python benchmarks/reproduce.py --only lenet_sigmoid</code>" in en
     assert repr(shown[0][0]).startswith("LeNet (sigmoid, avg pool): the notes vs. this book")
 
@@ -140,6 +144,45 @@ def test_box_follows_the_reader_language(stored, monkeypatch, capsys):
     d2lcnn.results_box("lenet_relu", root=stored)
     out = capsys.readouterr().out
     assert "笔记与本书对照" in out and "the notes vs. this book" not in out
+
+
+def test_older_measurements_give_way_to_newer_runs_on_the_same_device(stored):
+    old = {"device": "cuda", "device_name": "NVIDIA H200", "slug": "cuda-nvidia-h200-old", "supersedable": True,
+           "runs": [{**make_run("lenet_sigmoid", 0, 0.7), "precision": "bf16 autocast", "code": {"commit": "ee50cfb"}},
+                    {**make_run("alexnet", 0, 0.88), "precision": "bf16 autocast", "code": {"commit": "ee50cfb"}}]}
+    (stored / "cuda-nvidia-h200-old.json").write_text(json.dumps(old))
+    # lenet_sigmoid has newer H200 runs: the old ones are hidden unless asked for
+    assert all(not r["superseded"] for r in results.summarize("lenet_sigmoid", root=stored))
+    assert "bf16 autocast" not in {r["precision"] for r in results.summarize("lenet_sigmoid", root=stored)}
+    every = results.summarize("lenet_sigmoid", root=stored, include_superseded=True)
+    assert [r["precision"] for r in every if r["superseded"]] == ["bf16 autocast"]
+    # alexnet has nothing newer: the old runs are what the book has, with their code version
+    (row,) = results.summarize("alexnet", root=stored)
+    assert row["precision"] == "bf16 autocast" and row["code"] == ["ee50cfb"] and not row["superseded"]
+
+
+def test_the_converted_h200_runs_are_current_and_checked(tmp_path):
+    """benchmarks/results/ holds the shared H200 measurement, converted by the script, not retyped."""
+    tool = load_script("tools/import_results.py")
+    source = REPO.parent / "shared" / "results" / "h200-2026-11-28.json"
+    if not source.is_file():
+        pytest.skip("no ../shared/results beside the repository")
+    converted = tool.convert(source)
+    stored_file = REPO / "benchmarks" / "results" / f"{converted['slug']}.json"
+    assert stored_file.read_text(encoding="utf-8") == tool.render(converted), \
+        "run python3 tools/import_results.py ../shared/results/h200-2026-11-28.json"
+    assert len(converted["runs"]) == 16 and converted["supersedable"]
+    for run in converted["runs"]:
+        assert {"device", "device_name", "date", "torch", "code", "precision"} <= set(run)
+        assert run["precision"] in ("bf16 autocast", "fp32")
+    # every recipe has at least one stored 10-epoch GPU run
+    assert {run["recipe"] for run in converted["runs"]} == set(d2lcnn.RECIPES)
+    # a run that does not follow its recipe stops the conversion
+    bad = json.loads(source.read_text(encoding="utf-8"))
+    bad["runs"][0]["lr"] = 0.5
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    with pytest.raises(ValueError, match="does not follow recipe"):
+        tool.convert(tmp_path / "bad.json")
 
 
 def test_unknown_recipe_lists_the_names(stored):
@@ -181,7 +224,7 @@ def fake_training(repro, monkeypatch):
     """train_one replaced by a stub that records its calls and advances a fake clock by 100 s per run."""
     calls, clock = [], [0.0]
 
-    def train_one(r, seed, fast, device, root):
+    def train_one(r, seed, fast, device, root, variant=None):
         calls.append((r.name, seed, fast))
         clock[0] += 100
         return {**make_run(r.name, seed, 0.8 + seed / 100, fast=fast), "train_loss_per_epoch": [0.3] * 10}
@@ -244,7 +287,7 @@ def test_packaged_snapshot_is_current():
 def test_without_the_repository_the_package_reads_its_snapshot(monkeypatch, tmp_path):
     """As in Colab (pip install from GitHub): no benchmarks/results/ and no chapters/ beside the package."""
     from d2lcnn import book_runs
-    in_repo = (results.load_results(), book_runs.committed_runs())
+    in_repo = (results.load_results(), book_runs.chapter_runs())
     assert in_repo[0] and len(in_repo[1]) == len(d2lcnn.RECIPES)
     monkeypatch.delenv("D2LCNN_RESULTS", raising=False)
     monkeypatch.delenv("D2LCNN_CHAPTERS", raising=False)
@@ -252,8 +295,8 @@ def test_without_the_repository_the_package_reads_its_snapshot(monkeypatch, tmp_
     monkeypatch.setattr(results, "results_dir", lambda root=None: pathlib.Path(root) if root else missing)
     monkeypatch.setattr(book_runs, "chapters_folder", lambda root=None: pathlib.Path(root) if root else missing)
     assert results.load_results() == in_repo[0]
-    assert book_runs.committed_runs() == in_repo[1]
-    assert list(book_runs.committed_runs()) == list(d2lcnn.RECIPES)  # the recipes' order survives
+    assert book_runs.chapter_runs() == in_repo[1]
+    assert list(book_runs.chapter_runs()) == list(d2lcnn.RECIPES)  # the recipes' order survives
     assert results.summarize("lenet_sigmoid")  # the box has rows to show
     # An explicit folder that does not exist still means "nothing there", not the snapshot.
-    assert results.load_results(missing) == [] and book_runs.committed_runs(missing) == {}
+    assert results.load_results(missing) == [] and book_runs.chapter_runs(missing) == {}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write d2lcnn/book_data.json: the book's stored results and committed runs, for a pip-installed package.
+"""Write d2lcnn/book_data.json, the packaged copy of the book's stored runs and chapter runs.
 
 A reader who installs d2lcnn with pip (every chapter's Colab install cell does) gets the
 package without the repository's ``benchmarks/results/`` and ``chapters/``, so the results
@@ -25,7 +25,7 @@ from d2lcnn import book_runs, packaged, results  # noqa: E402
 def snapshot():
     """What the repository holds now, read from its folders (never from an older snapshot)."""
     return {"results": results.load_results(ROOT / "benchmarks" / "results"),
-            "committed_runs": book_runs.committed_runs(ROOT / "chapters")}
+            "chapter_runs": book_runs.chapter_runs(ROOT / "chapters")}
 
 
 def render(data):

@@ -4,8 +4,12 @@
   image (log scale), one marker per training recipe, its area growing with the
   network's parameters; the notes' full-recipe accuracy, and where the book
   stores several seeds of the full recipe, their mean and range.
+* ``plot_stored_runs``: a recipe's stored full-recipe runs (``d2lcnn.results``),
+  test accuracy after every epoch, one line per run (device, precision, seed),
+  with the notes' final accuracy as a reference mark. The architecture chapters
+  show it beside their own (on a CPU, shortened) run.
 
-The function returns a closed Figure, so ``d2lcnn.show_figure`` shows it once.
+The functions return a closed Figure, so ``d2lcnn.show_figure`` shows it once.
 """
 import math
 
@@ -13,9 +17,11 @@ import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 from ..lang import tr
+from ..recipes import recipe
+from ..results import summarize
 from ._style import INPUT, KERNEL, MUTED
 
-__all__ = ["plot_accuracy_vs_macs"]
+__all__ = ["plot_accuracy_vs_macs", "plot_stored_runs"]
 
 # Which side of its marker each recipe's label sits on. The four LeNets share two MAC counts,
 # so their labels go left and right of the cluster.
@@ -97,6 +103,69 @@ def plot_accuracy_vs_macs(points, lang=None, figsize=(9.5, 6.6)):
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8.5,
               labelspacing=1.0, columnspacing=2.0, borderpad=0.8,
               framealpha=0.95, edgecolor=KERNEL[1])
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+# One colour per precision, so "which arithmetic" reads at a glance; seeds differ by line style.
+_PRECISION_COLOURS = {"fp32": "#1f5fa8", "fp32+tf32": "#2e8b57", "bf16 autocast": "#d9771b",
+                      "fp16 autocast": "#8e44ad"}
+_SEED_STYLES = ("-", "--", ":", "-.")
+_SEED_MARKERS = ("o", "s", "^", "v")
+
+
+def plot_stored_runs(name, lang=None, root=None, rows=None, figsize=(7.4, 4.6)):
+    """Test accuracy after each epoch of recipe ``name``'s stored full-recipe runs, one line per run.
+
+    ``rows`` defaults to ``d2lcnn.summarize(name, root)``. Each line is one
+    stored run, labelled with its device, precision, variant and seed; colour
+    marks the precision and line style the seed. The notes' final test
+    accuracy (one run) is a star at the last epoch with a dashed guide. With no
+    stored run the figure says so and shows the notes' mark alone.
+    """
+    r = recipe(name)
+    rows = summarize(name, root) if rows is None else rows
+    fig, ax = plt.subplots(figsize=figsize)
+    epochs = list(range(1, r.num_epochs + 1))
+    values = [r.notes_test_acc]
+    codes = []
+    for row in rows:
+        colour = _PRECISION_COLOURS.get(row["precision"], MUTED)
+        variant = "".join(f", {k}={v!r}" for k, v in (row.get("variant") or {}).items())
+        for k, run in enumerate(row["runs"]):
+            accs = run.get("test_acc_per_epoch") or []
+            if len(accs) != r.num_epochs:
+                continue
+            values += accs
+            label = tr(f"{row['device_name']}, {row['precision']}{variant}, seed {run['seed']}: {accs[-1]:.3f}",
+                       f"{row['device_name']}，{row['precision']}{variant}，随机种子 {run['seed']}：{accs[-1]:.3f}",
+                       lang)
+            ax.plot(epochs, accs, color=colour, ls=_SEED_STYLES[k % len(_SEED_STYLES)],
+                    marker=_SEED_MARKERS[k % len(_SEED_MARKERS)], ms=4, lw=1.6, label=label, zorder=3)
+        codes += [c for c in row["code"] if c not in codes]
+    ax.axhline(r.notes_test_acc, color=MUTED, ls=(0, (4, 3)), lw=1.0, zorder=2)
+    ax.plot([r.num_epochs], [r.notes_test_acc], marker="*", ms=14, color="black", ls="",
+            label=tr(f"the notes, final epoch (one run): {r.notes_test_acc:.3f}",
+                     f"笔记，最后一个迭代周期（1 次运行）：{r.notes_test_acc:.3f}", lang), zorder=4)
+    if len(values) == 1:
+        ax.text(0.5, 0.5, tr(f"no full {r.num_epochs}-epoch run of this recipe is stored yet",
+                             f"尚未存储这一训练设置完整 {r.num_epochs} 个迭代周期的运行", lang),
+                transform=ax.transAxes, ha="center", va="center", color=MUTED)
+    low, high = min(values), max(values)
+    ax.set_ylim(max(0.0, low - 0.04), min(1.0, high + 0.03))
+    ax.set_xlim(0.6, r.num_epochs + 0.4)
+    ax.set_xticks(epochs)
+    ax.grid(True, color="#e3e3e3", lw=0.8, zorder=0)
+    ax.set_xlabel(tr("epoch", "迭代周期", lang))
+    ax.set_ylabel(tr("test accuracy", "测试精度", lang))
+    title = tr(f"{r.title}: the whole {r.num_epochs} epochs of the stored runs",
+               f"{r.title_zh}：已存储运行的完整 {r.num_epochs} 个迭代周期", lang)
+    if codes:
+        title += "\n" + tr(f"code version {', '.join(codes)}", f"代码版本 {', '.join(codes)}", lang)
+    ax.set_title(title, fontsize=10.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, fontsize=8.5, framealpha=0.95,
+              edgecolor=KERNEL[1])
     fig.tight_layout()
     plt.close(fig)
     return fig
