@@ -1,8 +1,9 @@
 """The steppers in a real browser: headless Chromium through Playwright.
 
 A page holding several steppers is served from 127.0.0.1; the tests press the
-buttons and keys a reader would and compare what the page shows with the
-Python frames. Any console error, page error or request to another host fails
+buttons and keys a reader would and compare what the page shows with what
+Python writes for the same step (``step_text``, ``steps.cells``,
+``steps.winner``). Any console error, page error or request to another host fails
 the test. Skipped only where Chromium or Playwright is missing (CI has both).
 """
 import os
@@ -90,16 +91,16 @@ def state(page, name):
 
 def expect_step(page, name, t, stepper=None):
     s = stepper or STEPPERS[name]
-    f = s.frames[t]
     width = s.steps.padded.shape[2]
     got = state(page, name)
     assert got["cur"] == [t]
-    assert got["math"] == f.text(got["lang"])
-    assert got["window"] == sorted(r * width + c for r, c in f.cells)
+    assert got["math"] == s.step_text(t, got["lang"])
+    assert got["window"] == sorted(r * width + c for r, c in s.steps.cells(t))
     assert got["filled"] == [fmt(num(v)) for v in s.output.flatten()[:t + 1].tolist()]
-    assert got["pos"] == f"{t + 1} / {len(s.frames)}" and got["slider"] == t
-    if getattr(f, "winner", None) is not None:
-        assert got["winner"] == [f.winner[0] * width + f.winner[1]]
+    assert got["pos"] == f"{t + 1} / {s.num_steps}" and got["slider"] == t
+    winner = getattr(s.steps, "winner", lambda t: None)(t)
+    if winner is not None:
+        assert got["winner"] == [winner[0] * width + winner[1]]
 
 
 def test_next_prev_and_every_frame_of_a_padded_strided_convolution(open_page):
@@ -107,13 +108,13 @@ def test_next_prev_and_every_frame_of_a_padded_strided_convolution(open_page):
     s = STEPPERS["conv"]
     expect_step(page, "conv", 0)
     nxt = page.locator("#conv [data-a=next]")
-    for t in range(1, len(s.frames)):
+    for t in range(1, s.num_steps):
         nxt.click()
         expect_step(page, "conv", t)
     nxt.click()  # stays on the last step
-    expect_step(page, "conv", len(s.frames) - 1)
+    expect_step(page, "conv", s.num_steps - 1)
     page.locator("#conv [data-a=prev]").click()
-    expect_step(page, "conv", len(s.frames) - 2)
+    expect_step(page, "conv", s.num_steps - 2)
     page.locator("#conv [data-a=reset]").click()
     expect_step(page, "conv", 0)
     # The other steppers on the page did not move.
@@ -132,7 +133,7 @@ def test_output_channel_selector_and_float_weights(open_page):
     # Random float weights of an nn.Conv2d: the page writes the same digits as Python.
     layer = STEPPERS["layer"]
     slider = page.locator("#layer [data-a=slider]")
-    for t in (3, 11, len(layer.frames) - 1, 0):
+    for t in (3, 11, layer.num_steps - 1, 0):
         slider.fill(str(t))
         expect_step(page, "layer", t)
     page.locator("#layer [data-a=oc]").select_option("1")
@@ -142,7 +143,7 @@ def test_output_channel_selector_and_float_weights(open_page):
 def test_pooling_winner_and_mean(open_page):
     page = open_page()
     for name in ("max", "avg"):
-        for t in range(len(STEPPERS[name].frames)):
+        for t in range(STEPPERS[name].num_steps):
             expect_step(page, name, t)
             page.locator(f"#{name} [data-a=next]").click()
 
@@ -178,7 +179,7 @@ def test_keyboard_arrows_and_space(open_page):
     page.keyboard.press("ArrowLeft")
     expect_step(page, "conv", 2)
     page.keyboard.press("End")
-    expect_step(page, "conv", len(STEPPERS["conv"].frames) - 1)
+    expect_step(page, "conv", STEPPERS["conv"].num_steps - 1)
     page.keyboard.press("Home")
     page.keyboard.press(" ")
     assert state(page, "conv")["playing"]

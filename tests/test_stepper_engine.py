@@ -257,3 +257,43 @@ def test_controls_work_from_the_keyboard(page):
         pg.keyboard.press("Tab")
         tags.append(pg.evaluate("() => document.activeElement.getAttribute('data-c') || document.activeElement.tagName"))
     assert "mode" in tags and "pt" in tags
+
+
+def test_engine_matches_the_case_table(page):
+    """The page's side of tests/stepper_cases.json (tests/test_widgets.py runs Python's side): set each case
+    through the handle, then the outputs against torch, every listed step's arithmetic (English, and Chinese
+    on the Chinese page), the size lines, the max winner and the error text in both languages."""
+    from test_widgets import CASES, case_reference
+    read = """c => {
+        const root = document.querySelector('#' + c.kind + ' .d2s'), el = root.d2lcnn;
+        const config = {x: c.x, padding: c.padding, stride: c.stride, dilation: c.dilation};
+        if (c.kind === 'conv') { config.k = c.k; config.bias = c.bias; } else { config.size = c.size; config.mode = c.mode; }
+        const err = el.set(config), lines = {}, winner = {};
+        for (const t of Object.keys(c.lines || {}).concat(Object.keys(c.lines_zh || {}))) lines[t] = el.lines(+t);
+        for (const t of Object.keys(c.winner || {})) {
+            root.querySelector('[data-a=slider]').value = t;
+            root.querySelector('[data-a=slider]').dispatchEvent(new Event('input'));
+            const cells = Array.from(root.querySelectorAll('[data-g="x0"] > i'));
+            winner[t] = cells.findIndex(e => e.classList.contains('win'));
+        }
+        const lang = document.documentElement.lang.slice(0, 2);
+        const size = Array.from(root.querySelectorAll('.d2s-size div span[lang=' + lang + ']')).map(s => s.textContent);
+        return {err, out: el.output(), lines, winner, size};
+    }"""
+    for lang, key in (("en", "lines"), ("zh", "lines_zh")):
+        pg = page("en.html" if lang == "en" else "zh.html")
+        for case in CASES:
+            got = pg.evaluate(read, case)
+            if "error" in case:
+                assert got["err"] == case["error"][lang] and got["out"] is None, case["name"]
+                continue
+            assert got["err"] == "", case["name"]
+            out = torch.tensor(got["out"], dtype=torch.float64)
+            assert torch.allclose(out, case_reference(case), atol=1e-5), case["name"]
+            for t, text in case.get(key, {}).items():
+                assert "\n".join(got["lines"][t]) == text, (case["name"], t)
+            if lang == "en":
+                assert got["size"] == case["size_lines"], case["name"]
+                width = len(case["x"][0]) + 2 * (case["padding"] if isinstance(case["padding"], int) else case["padding"][1])
+                for t, (r, c) in case.get("winner", {}).items():
+                    assert got["winner"][t] == r * width + c, (case["name"], t)

@@ -1,6 +1,8 @@
 """The window steppers: every number against torch.nn.functional and d2lcnn.ops,
 the size formula, deterministic self-contained HTML, clear errors."""
+import html
 import json
+import pathlib
 import re
 
 import pytest
@@ -25,29 +27,27 @@ def page_data(stepper):
 
 
 def check_conv(stepper, X, K, bias, padding, stride, dilation, out_channel=0):
-    """Every frame of ``stepper`` against F.conv2d, plus the numbers in its HTML."""
+    """``stepper``'s output and first state against F.conv2d, plus the numbers in its HTML."""
     X3 = X if X.dim() == 3 else X[None]
     K4 = K if K.dim() == 4 else K.reshape((1,) * (4 - K.dim()) + tuple(K.shape))
     b = torch.as_tensor(bias, dtype=torch.float32).reshape(-1).expand(K4.shape[0])
     ref = F.conv2d(X3[None], K4, b, stride=stride, padding=padding, dilation=dilation)[0]
     y = ref[out_channel]
     assert tuple(stepper.output.shape) == tuple(y.shape)
-    assert len(stepper.frames) == y.numel()
+    assert torch.allclose(stepper.output, y, atol=1e-5)
+    assert stepper.num_steps == y.numel()
     kh, kw = K4.shape[2:]
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
     padded = F.pad(X3, (pw, pw, ph, ph))
-    for t, f in enumerate(stepper.frames):
+    for t in range(stepper.num_steps):
         i, j = divmod(t, y.shape[1])
-        assert f.out_pos == (i, j)
-        assert f.result == pytest.approx(float(y[i, j]), abs=1e-4)
-        # The window really holds what sits under those padded-input cells.
-        under = torch.stack([padded[:, r, c] for r, c in f.cells], 1).reshape(X3.shape[0], kh, kw)
-        assert torch.equal(under, f.inputs)
-        assert torch.equal(f.weights, K4[out_channel])
-        assert torch.allclose(f.products, f.inputs * f.weights)
-        assert float(f.products.sum() + f.bias) == pytest.approx(float(y[i, j]), abs=1e-4)
-        assert f.text().endswith(f"= {fmt(num(y[i, j]))}")
-        assert f.text().count("×") == X3.shape[0] * kh * kw
+        cells = stepper.steps.cells(t)
+        # The window's cells are where that output cell's kernel sits on the padded input.
+        under = torch.stack([padded[:, r, c] for r, c in cells], 1).reshape(X3.shape[0], kh, kw)
+        assert float((under * K4[out_channel]).sum() + b[out_channel]) == pytest.approx(float(y[i, j]), abs=1e-4)
+        text = stepper.step_text(t)
+        assert text.endswith(f"= {fmt(num(y[i, j]))}")
+        assert text.count("×") == X3.shape[0] * kh * kw
     data = page_data(stepper)
     assert torch.allclose(torch.tensor(data["Y"], dtype=torch.float32).reshape(ref.shape), ref, rtol=1e-5, atol=1e-5)
     assert (data["oh"], data["ow"]) == tuple(y.shape)
@@ -69,7 +69,7 @@ def test_single_channel_matches_corr2d_and_conv2d():
     s = conv_stepper(X, K)
     check_conv(s, X, K, 0, 0, 1, 1)
     assert torch.equal(s.output, corr2d(X, K))
-    assert [f.text() for f in s.frames][0] == "0×0 + 1×1 + 3×2 + 4×3 = 19"
+    assert s.step_text(0) == "0×0 + 1×1 + 3×2 + 4×3 = 19"
     check_size(s, (3, 3), (2, 2), 0, 1)
 
 
@@ -77,8 +77,8 @@ def test_bias_and_negative_numbers_are_written_out():
     X, K = torch.arange(9.0).reshape(3, 3) - 4, torch.tensor([[1.0, -1.0]])
     s = conv_stepper(X, K, bias=-0.5)
     check_conv(s, X, K, -0.5, 0, 1, 1)
-    assert s.frames[0].text() == "(-4)×1 + (-3)×(-1) + bias (-0.5) = -1.5"
-    assert s.frames[0].text("zh") == "(-4)×1 + (-3)×(-1) + 偏置 (-0.5) = -1.5"
+    assert s.step_text(0) == "(-4)×1 + (-3)×(-1) + bias (-0.5) = -1.5"
+    assert s.step_text(0, "zh") == "(-4)×1 + (-3)×(-1) + 偏置 (-0.5) = -1.5"
 
 
 def test_two_input_channels_sum_per_channel_products():
@@ -87,10 +87,7 @@ def test_two_input_channels_sum_per_channel_products():
     s = conv_stepper(X, K)
     check_conv(s, X, K, 0, 0, 1, 1)
     assert torch.allclose(s.output, corr2d_multi_in(X, K))
-    f = s.frames[0]
-    for c in range(2):
-        assert float(f.channel_sums[c]) == float(corr2d(X[c], K[c])[0, 0])
-    assert f.text().splitlines() == ["channel 0: 0×0 + 1×1 + 3×2 + 4×3 = 19",
+    assert s.step_text().splitlines() == ["channel 0: 0×0 + 1×1 + 3×2 + 4×3 = 19",
                                      "channel 1: 1×1 + 2×2 + 4×3 + 5×4 = 37", "19 + 37 = 56"]
 
 
@@ -128,7 +125,7 @@ def test_dilation():
     X, K = ints(7, 7, seed=7), ints(3, 3, seed=8, lo=-2, hi=3)
     s = conv_stepper(X, K, dilation=2, padding=1)
     check_conv(s, X, K, 0, 1, 1, 2)
-    assert s.frames[0].cells == tuple((2 * a, 2 * b) for a in range(3) for b in range(3))
+    assert s.steps.cells(0) == tuple((2 * a, 2 * b) for a in range(3) for b in range(3))
     assert "k = 2×(3−1)+1 = 5" in s.size_text()
     check_size(s, (7, 7), (3, 3), 1, 1, 2)
 
@@ -175,17 +172,18 @@ def test_pooling_matches_torch_and_pool2d(mode, size, stride, padding):
     ref = fn(X[None, None], size, stride=stride, padding=padding)[0, 0]
     ours = pool2d(X, size, mode=mode, stride=size if stride is None else stride, padding=padding)
     assert torch.allclose(ref, ours)
-    assert s.output.shape == ref.shape and len(s.frames) == ref.numel()
-    for t, f in enumerate(s.frames):
+    assert s.output.shape == ref.shape and s.num_steps == ref.numel()
+    assert torch.allclose(s.output, ref, atol=1e-5)
+    for t in range(s.num_steps):
         i, j = divmod(t, ref.shape[1])
-        assert f.result == pytest.approx(float(ref[i, j]), abs=1e-5)
-        assert f.text().endswith(f"= {fmt(num(ref[i, j]))}")
+        text = s.step_text(t)
+        assert text.endswith(f"= {fmt(num(ref[i, j]))}")
         if mode == "max":
-            r, c = f.winner
-            assert f.values.flatten()[f.cells.index((r, c))] == ref[i, j]
-            assert f.text().startswith("max(")
+            r, c = s.steps.winner(t)
+            assert s.steps.padded[0, r, c] == ref[i, j]
+            assert text.startswith("max(")
         else:
-            assert f.divisor == f.values.numel()
+            assert s.steps.divisor(t) == len(s.steps.cells(t))
     data = page_data(s)
     assert torch.allclose(torch.tensor(data["Y"], dtype=torch.float32).reshape(ref.shape), ref, atol=1e-5)
     k = (size, size) if isinstance(size, int) else size
@@ -195,9 +193,9 @@ def test_pooling_matches_torch_and_pool2d(mode, size, stride, padding):
 def test_max_pool_padding_is_minus_infinity_and_winner_is_first_largest():
     X = torch.tensor([[1.0, 3.0], [3.0, 2.0]])
     s = pool_stepper(X, 2, stride=1, padding=1)
-    assert s.frames[0].text() == "max(-∞, -∞, -∞, 1) = 1"
-    f = s.frames[4]  # the window over all four values: both 3s tie, the first one wins
-    assert f.text() == "max(1, 3, 3, 2) = 3" and f.winner == (1, 2)
+    assert s.step_text(0) == "max(-∞, -∞, -∞, 1) = 1"
+    # step 4: the window over all four values: both 3s tie, the first one wins
+    assert s.step_text(4) == "max(1, 3, 3, 2) = 3" and s.steps.winner(4) == (1, 2)
 
 
 def test_pool_modules():
@@ -209,7 +207,7 @@ def test_pool_modules():
         s = pool_stepper(X, layer)
         ref = layer(X)[0, 0]
         assert s.output.shape == ref.shape
-        assert torch.allclose(torch.tensor([f.result for f in s.frames]), ref.flatten(), atol=1e-5), layer
+        assert torch.allclose(s.output.flatten(), ref.flatten(), atol=1e-5), layer
         assert torch.allclose(torch.tensor(page_data(s)["Y"], dtype=torch.float32), ref.flatten(), atol=1e-5)
         assert repr(layer) in s.html()
     assert pool_stepper(nn.MaxPool2d(2), X).output.equal(nn.MaxPool2d(2)(X)[0, 0])
@@ -367,6 +365,86 @@ def test_refresh_assets_puts_the_current_stylesheet_and_script_into_saved_steppe
         d2lcnn.pool_stepper(torch.arange(16.0).reshape(4, 4), 2)._repr_html_() + "<p>after</p>"
     assert refresh_assets(page) == page  # current assets: nothing to do
     old = re.sub(r"<style>.*?</style>", "<style>.d2s{color:red}</style>", page, flags=re.S)
-    old = re.sub(r"<script>\(function\(\).*?</script></div>", "<script>old('x')</script></div>", old, flags=re.S)
+    old = re.sub(r'(class="d2s-data">.*?</script>)<script>.*?</script></div>',
+                 r"\1<script>old('x')</script></div>", old, flags=re.S)
     assert old.count("old('x')") == 2 and old != page
     assert refresh_assets(old) == page
+
+
+# ------------------------------------------------------ the shared case table
+
+CASES = json.loads((pathlib.Path(__file__).with_name("stepper_cases.json")).read_text(encoding="utf-8"))["cases"]
+
+
+def case_stepper(case):
+    """The Python stepper for a case of tests/stepper_cases.json (the browser test sets the same)."""
+    x = torch.tensor(case["x"])
+    if case["kind"] == "conv":
+        return conv_stepper(x, torch.tensor(case["k"]), bias=case["bias"], padding=case["padding"],
+                            stride=case["stride"], dilation=case["dilation"], lang="en")
+    return pool_stepper(x, case["size"], stride=case["stride"], padding=case["padding"], mode=case["mode"],
+                        dilation=case["dilation"], lang="en")
+
+
+def case_reference(case):
+    """torch's output for a case, [c][oh][ow]."""
+    x = torch.tensor(case["x"], dtype=torch.float64)
+    x = x[None] if x.dim() == 2 else x
+    if case["kind"] == "conv":
+        k = torch.tensor(case["k"], dtype=torch.float64)
+        k = k.reshape((1,) * (4 - k.dim()) + tuple(k.shape))
+        b = torch.as_tensor(case["bias"], dtype=torch.float64).reshape(-1).expand(k.shape[0])
+        return F.conv2d(x[None], k, b, stride=case["stride"], padding=case["padding"], dilation=case["dilation"])[0]
+    if case["mode"] == "max":
+        return F.max_pool2d(x, case["size"], case["stride"], case["padding"], case["dilation"])
+    return F.avg_pool2d(x, case["size"], case["stride"], case["padding"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_python_first_state_matches_the_case_table(case):
+    """Python's side of tests/stepper_cases.json: the errors, torch's output, every listed step's arithmetic,
+    the size formula and the winner; step 0 is also what the saved HTML shows."""
+    if "error" in case:
+        with pytest.raises(ValueError) as info:
+            case_stepper(case)
+        assert str(info.value) == case["error"]["en"]
+        return
+    s = case_stepper(case)
+    ref = case_reference(case)
+    assert torch.allclose(s.steps.output.double(), ref, atol=1e-5)
+    for lang, key in (("en", "lines"), ("zh", "lines_zh")):
+        for t, text in case.get(key, {}).items():
+            assert s.step_text(int(t), lang) == text, (case["name"], t)
+    assert s.size_text().splitlines() == case["size_lines"]
+    for t, cell in case.get("winner", {}).items():
+        assert list(s.steps.winner(int(t))) == cell
+    math = re.search(r'<div class="d2s-math"[^>]*>(.*?)</div>', s.html(), re.S).group(1)
+    assert html.unescape(math) == case["lines"]["0"]
+
+
+def test_the_embedded_engine_is_the_minified_source():
+    """stepper.min.js (what every stepper embeds) was made from the current stepper.js."""
+    from _scripts import load_script
+    minify = load_script("tools/minify_stepper.py")
+    assert minify.recorded_hash() == minify.source_hash(), "stepper.js changed: run python3 tools/minify_stepper.py"
+
+
+def test_the_website_serves_the_engine_once_per_page(tmp_path):
+    """site.serve_engine_once: inline engines stripped, one deferred <script src> per page with steppers,
+    one stylesheet copy per page; pages without steppers are left alone."""
+    from d2lcnn.widgets.render import library_js
+    from d2lcnn.widgets.site import ENGINE_FILE, serve_engine_once
+    steppers = "".join(s.html() for s in all_steppers())
+    (tmp_path / "chapters").mkdir()
+    page = tmp_path / "chapters" / "a.html"
+    page.write_text(f"<html><head><title>a</title></head><body>{steppers}</body></html>", encoding="utf-8")
+    plain = tmp_path / "index.html"
+    plain.write_text("<html><head></head><body>no steppers</body></html>", encoding="utf-8")
+    assert serve_engine_once(tmp_path) == 1
+    out = page.read_text(encoding="utf-8")
+    assert plain.read_text(encoding="utf-8") == "<html><head></head><body>no steppers</body></html>"
+    assert len(re.findall(rf'<script defer src="\.\./_static/{ENGINE_FILE}\?v=[0-9a-f]{{10}}"></script>', out)) == 1
+    assert out.count("<style>") == 1 and out.count("d2lcnnStepper") == 0
+    assert out.count('class="d2s-data"') == len(all_steppers())
+    assert (tmp_path / "_static" / ENGINE_FILE).read_text(encoding="utf-8") == library_js()
+    assert serve_engine_once(tmp_path) == 0  # a second run changes nothing

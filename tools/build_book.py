@@ -161,6 +161,8 @@ def build(lang, keep_going=False):
         shutil.rmtree(out)
     shutil.copytree(src / "_build" / "html", out)
     dedupe_thebe_config(out)
+    from d2lcnn.widgets.site import serve_engine_once  # the stepper engine once per page, not per stepper
+    print(f"{lang}: stepper engine served once on {serve_engine_once(out)} pages")
     summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
     print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out

@@ -1,21 +1,21 @@
-"""The numbers behind the window steppers: pure Python and torch, no HTML.
+"""What Python must do for a window stepper: check the arguments and write the first state.
 
-A stepper shows one window position per step. ``ConvSteps`` and ``PoolSteps``
-work out, for every position, which padded-input cells the window covers, what
-is multiplied (or compared, or averaged) there and the output value, so that
-``render.py`` only lays them out and the tests can check each number against
-``torch.nn.functional``.
+``conv_steps`` / ``pool_steps`` turn the public arguments (tensors or layers) into ``ConvSteps``
+or ``PoolSteps``, raising the errors a reader sees (``window_error`` writes the same text the
+page shows). Those hold torch's output (the truth the tests compare with) and what step 0 shows
+where no script runs: the window's cells, the arithmetic line, the size formula. Every other
+step, and every recomputation after a reader changes something, is the in-page engine's
+(``stepper.js``); ``tests/stepper_cases.json`` holds the cases both are tested against.
 
-Two number forms exist on purpose. ``output`` holds what torch computes (the
-truth the tests compare with). The HTML carries the same values rounded to six
-significant digits (``num``) and writes them with ``fmt``; the in-page script
-uses the very same two rules, so the arithmetic line a reader sees in the
-browser is character for character the ``text`` of a frame here.
+Two number forms exist on purpose. ``output`` holds what torch computes. The HTML carries the
+same values rounded to six significant digits (``num``) and writes them with ``fmt``; the
+engine uses the very same two rules, so the arithmetic a reader sees is character for
+character the ``text`` written here.
 """
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .. import ops
@@ -187,30 +187,40 @@ def _covered(n_padded, k, s, d, out):
     return hit
 
 
-# ------------------------------------------------------------- convolution
+class _Steps:
+    """What both kinds share: the window's cells at a step and which padded cells some window reaches."""
 
-@dataclass(frozen=True)
-class ConvFrame:
-    """One window position of a convolution (for one output channel)."""
-    step: int
-    out_pos: tuple          # (row, col) of the output cell being written
-    cells: tuple            # padded-input (row, col) under each kernel entry, row-major
-    inputs: torch.Tensor    # (c_i, k_h, k_w) values under the window
-    weights: torch.Tensor   # (c_i, k_h, k_w) kernel of this output channel
-    products: torch.Tensor  # inputs * weights
-    channel_sums: torch.Tensor  # (c_i,) one sum per input channel
-    bias: float
-    result: float           # sum of all products + bias (as torch computes it)
-    lines: dict             # {'en': [...], 'zh': [...]} the arithmetic as displayed
+    def _geometry(self):
+        oh, ow = self.out_hw
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        Hp, Wp = self.padded.shape[1:]
+        self.covered_rows = _covered(Hp, self.kh, sh, dh, oh)
+        self.covered_cols = _covered(Wp, self.kw, sw, dw, ow)
+        self.size_lines = size_lines((self.h, self.w), (self.kh, self.kw), self.padding, self.stride, self.dilation)
 
-    def text(self, lang="en"):
-        return "\n".join(self.lines[lang])
+    @property
+    def num_steps(self):
+        return self.out_hw[0] * self.out_hw[1]
+
+    def cells(self, t):
+        """The padded-input (row, col) under each window entry at step t, row-major (``windowCells``)."""
+        if not 0 <= t < self.num_steps:
+            raise ValueError(f"step must be in 0..{self.num_steps - 1}, got {t}")
+        i, j = divmod(t, self.out_hw[1])
+        (sh, sw), (dh, dw) = self.stride, self.dilation
+        return tuple((i * sh + a * dh, j * sw + b * dw) for a in range(self.kh) for b in range(self.kw))
+
+    def text(self, t=0, out_channel=0, lang="en"):
+        """The arithmetic of step t as the page shows it (``stepLines`` in stepper.js)."""
+        return "\n".join(self.lines(t, out_channel, lang))
 
 
-class ConvSteps:
-    """Every window position of a 2-D cross-correlation, with its arithmetic.
+class ConvSteps(_Steps):
+    """A 2-D cross-correlation: its output (torch's) and what the first state shows.
 
-    X: (c_i, h, w) float tensor; K: (c_o, c_i, k_h, k_w); bias: (c_o,).
+    X: (c_i, h, w) float tensor; K: (c_o, c_i, k_h, k_w); bias: (c_o,). Every later step is the
+    page's to compute (stepper.js); ``lines`` writes any step's arithmetic for the first state and
+    the tests.
     """
     kind = "conv"
 
@@ -219,98 +229,43 @@ class ConvSteps:
         self.padding, self.stride, self.dilation = padding, stride, dilation
         self.c_in, self.h, self.w = X.shape
         self.c_out, _, self.kh, self.kw = K.shape
-        (ph, pw), (sh, sw), (dh, dw) = padding, stride, dilation
-        self.padded = torch.zeros(self.c_in, self.h + 2 * ph, self.w + 2 * pw, dtype=X.dtype)
-        self.padded[:, ph:ph + self.h, pw:pw + self.w] = X
-        self.out_hw = conv_output_size((self.h, self.w), (self.kh, self.kw), padding, stride, dilation)
-        oh, ow = self.out_hw
-        # The window rows/cols are plain strided slices of the padded input.
-        self.output = torch.empty(self.c_out, oh, ow, dtype=torch.promote_types(X.dtype, K.dtype))
-        for i in range(oh):
-            for j in range(ow):
-                win = self._window(i, j)
-                self.output[:, i, j] = (win.unsqueeze(0) * K).sum(dim=(1, 2, 3)) + bias
-        self.size_lines = size_lines((self.h, self.w), (self.kh, self.kw), padding, stride, dilation)
-        Hp, Wp = self.padded.shape[1:]
-        self.covered_rows = _covered(Hp, self.kh, sh, dh, oh)
-        self.covered_cols = _covered(Wp, self.kw, sw, dw, ow)
-        self._cache = {}
+        (ph, pw) = padding
+        self.padded = F.pad(X, (pw, pw, ph, ph))
+        self.output = F.conv2d(self.padded[None], K, bias, stride=stride, dilation=dilation)[0]
+        self.out_hw = tuple(self.output.shape[1:])
+        self._geometry()
 
-    @property
-    def num_steps(self):
-        return self.out_hw[0] * self.out_hw[1]
-
-    def _window(self, i, j):
-        (sh, sw), (dh, dw) = self.stride, self.dilation
-        r0, c0 = i * sh, j * sw
-        return self.padded[:, r0:r0 + _span(self.kh, dh):dh, c0:c0 + _span(self.kw, dw):dw]
-
-    def frames(self, out_channel=0):
-        """All frames (row-major over the output) for one output channel."""
+    def check_channel(self, out_channel):
         if not 0 <= out_channel < self.c_out:
             raise ValueError(f"out_channel must be in 0..{self.c_out - 1} (the kernel has {self.c_out} "
                              f"output channel{'s' if self.c_out > 1 else ''}), got {out_channel}")
-        if out_channel not in self._cache:
-            self._cache[out_channel] = [self._frame(t, out_channel) for t in range(self.num_steps)]
-        return self._cache[out_channel]
 
-    def _frame(self, t, o):
-        oh, ow = self.out_hw
-        i, j = divmod(t, ow)
-        (sh, sw), (dh, dw) = self.stride, self.dilation
-        cells = tuple((i * sh + a * dh, j * sw + b * dw) for a in range(self.kh) for b in range(self.kw))
-        win, ker = self._window(i, j), self.K[o]
-        prods = win * ker
-        result = float(self.output[o, i, j])
-        bias = float(self.bias[o])
-        return ConvFrame(t, (i, j), cells, win.clone(), ker.clone(), prods, prods.sum(dim=(1, 2)),
-                         bias, result, self._lines(win, ker, bias, result))
-
-    def _lines(self, win, ker, bias, result):
+    def lines(self, t=0, out_channel=0, lang="en"):
         # Built from the page's rounded values, summed left to right in float64,
         # exactly as the script does, so both print the same digits.
+        self.check_channel(out_channel)
+        cells = self.cells(t)
         terms, sums = [], []
-        for x_c, k_c in zip(win.tolist(), ker.tolist()):
-            xs = [num(v) for row in x_c for v in row]
-            ks = [num(v) for row in k_c for v in row]
+        for c in range(self.c_in):
+            xs = [num(self.padded[c, r, q]) for r, q in cells]
+            ks = [num(v) for v in self.K[out_channel, c].flatten().tolist()]
             acc = 0.0
             for x, k in zip(xs, ks):
                 acc += float(x) * float(k)
             terms.append(" + ".join(f"{_factor(x)}×{_factor(k)}" for x, k in zip(xs, ks)))
             sums.append(acc)
-        b, y = num(bias), fmt(num(result))
-        lines = {}
-        for lang in LANGS:
-            tail = f" + {word(lang, 'bias')} {_factor(b)}" if b != 0 else ""
-            if len(terms) == 1:
-                lines[lang] = [f"{terms[0]}{tail} = {y}"]
-            else:
-                ch = word(lang, "channel")
-                lines[lang] = [f"{ch} {c}: {term} = {fmt(s)}" for c, (term, s) in enumerate(zip(terms, sums))]
-                lines[lang].append(" + ".join(_factor(s) for s in sums) + f"{tail} = {y}")
-        return lines
+        b = num(self.bias[out_channel])
+        y = fmt(num(self.output[out_channel].flatten()[t]))
+        tail = f" + {word(lang, 'bias')} {_factor(b)}" if b != 0 else ""
+        if len(terms) == 1:
+            return [f"{terms[0]}{tail} = {y}"]
+        ch = word(lang, "channel")
+        return ([f"{ch} {c}: {term} = {fmt(s)}" for c, (term, s) in enumerate(zip(terms, sums))]
+                + [" + ".join(_factor(s) for s in sums) + f"{tail} = {y}"])
 
 
-# ----------------------------------------------------------------- pooling
-
-@dataclass(frozen=True)
-class PoolFrame:
-    """One window position of max or average pooling."""
-    step: int
-    out_pos: tuple
-    cells: tuple            # padded-input (row, col) under the window, row-major
-    values: torch.Tensor    # (k_h, k_w), padding included (-inf for max, 0 for avg)
-    winner: tuple           # padded (row, col) of the first largest value (max), else None
-    divisor: int            # how many cells the mean divides by (avg), else None
-    result: float
-    lines: dict
-
-    def text(self, lang="en"):
-        return "\n".join(self.lines[lang])
-
-
-class PoolSteps:
-    """Every window position of 2-D max or average pooling of one (h, w) matrix."""
+class PoolSteps(_Steps):
+    """2-D max or average pooling of one (h, w) matrix: torch's output and the first state."""
     kind = "pool"
 
     def __init__(self, X, pool_size, stride, padding, dilation, mode, count_include_pad=True,
@@ -323,46 +278,47 @@ class PoolSteps:
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
         (ph, pw) = padding
         fill = float("-inf") if mode == "max" else 0.0
-        self.padded = torch.full((1, self.h + 2 * ph, self.w + 2 * pw), fill, dtype=X.dtype)
-        self.padded[0, ph:ph + self.h, pw:pw + self.w] = X
-        self.out_hw = conv_output_size((self.h, self.w), pool_size, padding, stride, dilation)
-        oh, ow = self.out_hw
-        self.size_lines = size_lines((self.h, self.w), pool_size, padding, stride, dilation)
-        Hp, Wp = self.padded.shape[1:]
-        self.covered_rows = _covered(Hp, self.kh, stride[0], dilation[0], oh)
-        self.covered_cols = _covered(Wp, self.kw, stride[1], dilation[1], ow)
-        self._frames = [self._frame(t) for t in range(oh * ow)]
-        self.output = torch.tensor([f.result for f in self._frames], dtype=X.dtype).reshape(1, oh, ow)
+        self.padded = F.pad(X[None], (pw, pw, ph, ph), value=fill)
+        if mode == "max":
+            out = F.max_pool2d(X[None], pool_size, stride, padding, dilation)
+        else:
+            out = F.avg_pool2d(X[None], pool_size, stride, padding, count_include_pad=count_include_pad,
+                               divisor_override=divisor_override)
+        self.output = out
+        self.out_hw = tuple(out.shape[1:])
+        self._geometry()
 
-    @property
-    def num_steps(self):
-        return self.out_hw[0] * self.out_hw[1]
-
-    def frames(self, out_channel=0):
+    def check_channel(self, out_channel):
         if out_channel != 0:
             raise ValueError(f"pooling has one channel here; out_channel must be 0, got {out_channel}")
-        return self._frames
 
-    def _frame(self, t):
-        (sh, sw), (dh, dw), (ph, pw) = self.stride, self.dilation, self.padding
-        i, j = divmod(t, self.out_hw[1])
-        cells = tuple((i * sh + a * dh, j * sw + b * dw) for a in range(self.kh) for b in range(self.kw))
-        vals = torch.stack([self.padded[0, r, c] for r, c in cells]).reshape(self.kh, self.kw)
-        shown = [num(v) for v in vals.flatten().tolist()]
-        if self.mode == "max":
-            best = max(range(len(shown)), key=lambda n: (shown[n], -n))
-            result = float(vals.max())
-            body = f"max({', '.join(fmt(v) for v in shown)}) = {fmt(num(result))}"
-            return PoolFrame(t, (i, j), cells, vals, cells[best], None, result, {lang: [body] for lang in LANGS})
+    def values(self, t):
+        """The values under the window at step t as the page holds them (padding -inf or 0)."""
+        return [num(self.padded[0, r, q]) for r, q in self.cells(t)]
+
+    def winner(self, t):
+        """The padded (row, col) of the first largest value of a max step, else None."""
+        if self.mode != "max":
+            return None
+        shown = self.values(t)
+        return self.cells(t)[max(range(len(shown)), key=lambda n: (shown[n], -n))]
+
+    def divisor(self, t):
+        """What an average step divides by."""
         if self.divisor_override:
-            divisor = self.divisor_override
-        elif self.count_include_pad:
-            divisor = self.kh * self.kw
-        else:
-            divisor = sum(ph <= r < ph + self.h and pw <= c < pw + self.w for r, c in cells)
-        result = float(vals.sum() / divisor)
-        body = f"({' + '.join(_factor(v) for v in shown)}) / {divisor} = {fmt(num(result))}"
-        return PoolFrame(t, (i, j), cells, vals, None, divisor, result, {lang: [body] for lang in LANGS})
+            return self.divisor_override
+        if self.count_include_pad:
+            return self.kh * self.kw
+        (ph, pw) = self.padding
+        return sum(ph <= r < ph + self.h and pw <= c < pw + self.w for r, c in self.cells(t))
+
+    def lines(self, t=0, out_channel=0, lang="en"):
+        self.check_channel(out_channel)
+        shown = self.values(t)
+        y = fmt(num(self.output[0].flatten()[t]))
+        if self.mode == "max":
+            return [f"max({', '.join(fmt(v) for v in shown)}) = {y}"]
+        return [f"({' + '.join(_factor(v) for v in shown)}) / {self.divisor(t)} = {y}"]
 
 
 # ---------------------------------------------------------- receptive field

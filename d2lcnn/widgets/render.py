@@ -1,8 +1,8 @@
 """Self-contained HTML for the steppers: markup + scoped CSS + one small script.
 
-The stylesheet and the script are files of their own beside this module,
+The stylesheet and the engine are files of their own beside this module,
 ``stepper.css`` and ``stepper.js`` (package data, read once per process and
-inlined into every stepper); every English and Chinese label comes from
+inlined into every stepper; the engine as ``stepper.min.js``); every English and Chinese label comes from
 ``strings.py``. This module writes only the markup and the JSON payload
 (documented at the top of ``stepper.js``).
 
@@ -27,25 +27,36 @@ from importlib import resources
 from .frames import fmt, num
 from .strings import LANGS, script_labels, word
 
-__all__ = ["render_steps", "render_rf", "rf_text", "refresh_assets"]
+__all__ = ["render_steps", "render_rf", "rf_text", "refresh_assets", "library_js"]
 
 
 # ------------------------------------------------------- stylesheet, script
 
 @functools.lru_cache(maxsize=None)
 def _asset(name):
-    """``stepper.css`` or ``stepper.js`` (package data beside this module), comments and indentation
-    removed; read once per process."""
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    lines = [line.strip() for line in text.splitlines()]
-    # CSS needs no newlines; the script keeps them (they end statements, as in the file).
-    text = ("" if name.endswith(".css") else "\n").join(line for line in lines if line)
+    """``stepper.css`` (comments and indentation removed) or the engine ``stepper.js`` (its
+    minified form ``stepper.min.js``, written by tools/minify_stepper.py) as embedded in a
+    stepper; package data beside this module, read once per process."""
     if name.endswith(".js"):
+        text = resources.files(__package__).joinpath("stepper.min.js").read_text(encoding="utf-8")
+        text = text.split("\n", 1)[1].strip()  # the first line says where it came from
         # The preset images, in base64url without padding (no two slashes, no '=' in the page).
         from .fashion_data import images_b64
-        text = text.replace("__FM__", images_b64().replace("+", "-").replace("/", "_").rstrip("="))
-    return text
+        return text.replace("__FM__", images_b64().replace("+", "-").replace("/", "_").rstrip("="))
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    # CSS needs no newlines.
+    return "".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def library_js():
+    """The engine as one page-wide file (the website's): it boots every stepper of the page."""
+    return _asset("stepper.js").replace('"__ID__"', '""')
+
+
+def _script(uid):
+    """One stepper's inline script: the engine (defined once per page) booting this root."""
+    return _asset("stepper.js").replace("__ID__", uid)
 
 
 def _both(key, **values):
@@ -113,7 +124,7 @@ def _root(kind, payload, lang, body, extra_cls=""):
             f"<style>{_asset('stepper.css')}</style>{body}"
             f'<p class="d2s-hint">{_both("hint")}</p>'
             f'<script type="application/json" class="d2s-data">{data}</script>'
-            f"<script>{_asset('stepper.js').replace('__ID__', uid)}</script></div>")
+            f"<script>{_script(uid)}</script></div>")
 
 
 # One stepper's saved HTML, as _root writes it: the root tag, its stylesheet, the body up to the
@@ -128,7 +139,7 @@ def refresh_assets(html):
     ``stepper.css`` and ``stepper.js``: saved outputs after a change to either file, without
     re-running the cells (the stepper's id hashes its data and markup, not these files)."""
     return _SAVED.sub(lambda m: f"{m[1]}<style>{_asset('stepper.css')}</style>{m[3]}"
-                                f"<script>{_asset('stepper.js').replace('__ID__', m[2])}</script></div>", html)
+                                f"<script>{_script(m[2])}</script></div>", html)
 
 
 def _bar(n_steps, out_channels=1, oc=0):
@@ -211,7 +222,8 @@ def _pair_text(pair):
 def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=False):
     """HTML for a ``ConvSteps`` or ``PoolSteps`` showing step 0 of ``out_channel``."""
     conv = steps.kind == "conv"
-    frame0 = steps.frames(out_channel)[0]
+    steps.check_channel(out_channel)
+    cells0 = steps.cells(0)
     (ph, pw), Hp, Wp = steps.padding, steps.padded.shape[1], steps.padded.shape[2]
     oh, ow = steps.out_hw
     max_mode = not conv and steps.mode == "max"
@@ -223,8 +235,8 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
 
     # Input grids: padding and never-reached cells get their class once, here.
     in_grids = []
-    window = {rc: n for n, rc in enumerate(frame0.cells)}
-    winner = None if conv else frame0.winner
+    window = {rc: n for n, rc in enumerate(cells0)}
+    winner = None if conv else steps.winner(0)
     for c in range(steps.c_in):
         texts, classes, attrs = [], [], []
         for r in range(Hp):
@@ -287,7 +299,7 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
     body = (_head(title, layer_repr) + live + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps) + _presets(conv)
             + '<div class="d2s-err" role="alert" hidden></div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
-            + f'<div class="d2s-math" aria-live="polite">{escape(frame0.text(shown_lang))}</div>'
+            + f'<div class="d2s-math" aria-live="polite">{escape(steps.text(0, out_channel, shown_lang))}</div>'
             + f'<div class="d2s-size"><b>{_both("size")}</b>{size}</div>' + _legend(legend)
             + f'<div class="d2s-keys">{_both("keys")}</div>')
 

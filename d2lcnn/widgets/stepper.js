@@ -1,14 +1,26 @@
-/* d2lcnn window steppers: the one script of every stepper (d2lcnn/widgets/stepper.js).
+/* d2lcnn window steppers: the one engine of every stepper (d2lcnn/widgets/stepper.js).
 
-   render.py embeds this file in each stepper's HTML, block comments and indentation removed,
-   with __ID__ replaced by the stepper's content-hashed id. Plain ES5, so every notebook front
-   end runs it. Only block comments here: the saved HTML must not contain two slashes.
-   Served once per page: every inline copy defines the library only if window.d2lcnnStepper
-   is missing, then wires its own root; later copies just wire theirs.
+   This readable file is the source. render.py embeds stepper.min.js (written from it by
+   tools/minify_stepper.py with terser; a test fails while the two disagree) in each stepper's
+   HTML, with __ID__ replaced by the stepper's content-hashed id. Plain ES5, so every notebook
+   front end runs it.
+
+   Served once per page: every inline copy defines the library only if window.d2lcnnStepper is
+   missing, then boots its own root. The book's website strips the inline copies and loads this
+   library once per page instead (d2lcnn/widgets/site.py), where it boots every root.
+
+   Booting is cheap (language, hint); a stepper *starts* (parses its numbers, wires its controls)
+   when it scrolls near the viewport (IntersectionObserver), or at once where there is none, or
+   the moment a reader or a script touches it first.
+
+   Python (frames.py, render.py) checks the arguments and writes the first state, step 0, for
+   viewers that run no script; from there on this engine computes everything: outputs, the
+   arithmetic of every step, size formulas, error messages, titles and redrawn panels.
+   tests/stepper_cases.json holds the cases both sides are tested against.
 
    The markup. Each stepper is one root element
      <div class="d2s d2s-KIND" id="ID" data-d2s="ID" data-lang="en|zh" [data-auto="1"] tabindex="0">
-   data-auto: follow the page's <html lang> (set once, at init). Inside it:
+   data-auto: follow the page's <html lang> (set once, at boot). Inside it:
      grids    <div class="d2s-grid" data-g="NAME"> of <i> cells, row-major:
               x0, x1, ... padded input channels; k0, k1, ... kernel slices; y output;
               l0, l1, ... receptive-field layers (l0 the input)
@@ -16,12 +28,12 @@
               [data-c=pt|pb|pl|pr|sh|sw|kh|kw|dh|dw|mode] the <select>s that recompute
      text     .d2s-math (the arithmetic of the current step), .d2s-pos ("3 / 16"), .d2s-hint,
               .d2s-err (the message of an impossible configuration)
-     numbers  <script type="application/json" class="d2s-data">, parsed once into D:
+     numbers  <script type="application/json" class="d2s-data">, the payload:
        t      'conv' | 'pool' | 'rf'
        L      {en: {...}, zh: {...}} label templates with {placeholders} (widgets/strings.py)
        conv and pool:
          ci, h, w   input channels, height, width (before padding)
-         p          padding [height, width] on both sides (the script keeps [top, bottom, left, right])
+         p          padding [height, width] on both sides (the engine keeps [top, bottom, left, right])
          s, d       stride, dilation, each [height, width]
          kh, kw     window size; oh, ow output size; oc output channel shown first
          X          input values, channel-major; Y every output channel's values
@@ -29,10 +41,9 @@
          conv: K (c_o x c_i x kh x kw, flat) and b (bias per output channel)
          pool: mode ('max' | 'avg'), cip (count_include_pad, 0/1), dv (divisor override or 0)
        rf: shapes ([h, w] per layer), ks (kernel size per layer), sel ([layer, row, col] first lit)
-   Python computes the first state; after a change the script recomputes everything itself
-   (run, check and sizeLines below follow torch.nn.functional and frames.py).
 
-   The handle. Each conv or pool root element carries root.d2lcnn, for tests and curious readers:
+   The handle. Each conv or pool root element carries root.d2lcnn, for tests and curious readers
+   (calling it starts a stepper that has not started yet):
      set(config)  change any of: x (nested [c][h][w] or [h][w]), k ([c_o][c_i][kh][kw], [c_i][kh][kw]
                   or [kh][kw]), bias (number or one per output channel), padding (n, [h, w] or
                   [top, bottom, left, right]), stride (n or [h, w]), dilation (n or [h, w]),
@@ -42,342 +53,1026 @@
      shape()      [channels, oh, ow] (null likewise)
      error()      '' or the message of the impossible configuration, in the shown language
                   (the same text Python's ValueError gives)
+     lines(t)     the arithmetic of step t in the shown language, one string per line
      preset(name) 'x:edge' | 'x:arange' | 'x:rand' | 'x:fm0'..'x:fm3' (Fashion-MNIST) | 'k:edge' | 'k:ident' |
                   'k:box' | 'k:sobx' | 'k:soby' | 'k:sharp' | 'k:rand', as the preset buttons do
      config()     the current padding (4 sides), stride, dilation, size, mode
-   window.d2lcnnStepper.run(D) and .check(D, lang) are the pure engine. */
-(function(){
-var me=document.currentScript,E=window.d2lcnnStepper,roots=[];
-if(!E)E=window.d2lcnnStepper=lib();
-if(me&&me.parentNode&&me.parentNode.getAttribute&&me.parentNode.getAttribute('data-d2s'))roots=[me.parentNode];
-else roots=document.querySelectorAll('[data-d2s="__ID__"]');
-for(var n=0;n<roots.length;n++)if(!roots[n].getAttribute('data-ready'))E.init(roots[n]);
+   The pure engine: window.d2lcnnStepper.run(state), .check(state, lang), .sizeLines(state, lang),
+   .stepLines(state, outChannel, step, lang), .title(state, lang), .fmt(v), .rfText(...). A state
+   is the payload with p as 4 sides (see toState). */
+(function () {
+  var thisScript = document.currentScript;
+  if (!window.d2lcnnStepper) window.d2lcnnStepper = createLibrary();
+  window.d2lcnnStepper.boot(thisScript, '__ID__');
 
-function lib(){
-/* Numbers as frames.fmt writes them: 2 decimals from 1 up, else 3, trailing zeros dropped. */
-function fmt(v){if(v===-Infinity)return'-\u221e';if(v===Infinity)return'\u221e';if(v!==v)return'NaN';
-  var s=v.toFixed(Math.abs(v)>=1?2:3);if(s.indexOf('.')>=0)s=s.replace(/0+$/,'').replace(/\.$/,'');
-  return(s==='-0'||s==='')?'0':s}
-/* A factor of a product: negative numbers in brackets. */
-function fac(v){var s=fmt(v);return s.charAt(0)==='-'?'('+s+')':s}
-/* A label template with its {placeholders} filled, as str.format does in Python. */
-function fill(s,o){return s.replace(/\{(\w+)\}/g,function(m,k){return o.hasOwnProperty(k)?String(o[k]):m})}
-function esc(s){return String(s).replace(/&/g,'&amp;').replace(/</g,'&lt;').replace(/>/g,'&gt;').replace(/"/g,'&quot;')}
-function tup(a){return'('+a.join(', ')+')'}
-function span(k,d){return d*(k-1)+1}
-function pair(v){return typeof v==='number'?[v,v]:[+v[0],+v[1]]}
-function sides(p){if(typeof p==='number')return[p,p,p,p];return p.length===2?[+p[0],+p[0],+p[1],+p[1]]:p.slice(0,4).map(Number)}
-function even(P){return P[0]===P[1]&&P[2]===P[3]}
-/* Both languages at once; CSS shows the one in the root's data-lang. */
-function both(D,k,o){return'<span lang="en">'+esc(fill(D.L.en[k],o||{}))+'<\/span><span lang="zh">'+esc(fill(D.L.zh[k],o||{}))+'<\/span>'}
-function bothF(f){return'<span lang="en">'+esc(f('en'))+'<\/span><span lang="zh">'+esc(f('zh'))+'<\/span>'}
+  function createLibrary() {
 
-/* The engine. D as in the payload, D.p as 4 sides. Every output channel, row-major:
-   conv2d (bias added first), max_pool2d (padding -inf) and avg_pool2d (padding 0, divided by
-   the window size when cip, by the covered input cells otherwise, or by dv). Pooling works
-   per channel. */
-function outSize(D){var P=D.p;return[Math.floor((D.h+P[0]+P[1]-span(D.kh,D.d[0]))/D.s[0])+1,
-  Math.floor((D.w+P[2]+P[3]-span(D.kw,D.d[1]))/D.s[1])+1]}
-function run(D){var P=D.p,sh=D.s[0],sw=D.s[1],dh=D.d[0],dw=D.d[1],kh=D.kh,kw=D.kw,h=D.h,w=D.w,X=D.X,K=D.K,
-  ci=D.ci,o2=outSize(D),oh=o2[0],ow=o2[1],pool=D.t==='pool',mx=pool&&D.mode==='max',co=pool?ci:D.K.length/(ci*kh*kw),
-  Y=new Array(co*oh*ow),o,i,j,a,b,c,r,q,acc,cnt,v,inside;
-  for(o=0;o<co;o++)for(i=0;i<oh;i++)for(j=0;j<ow;j++){
-    if(pool){acc=mx?-Infinity:0;cnt=0;
-      for(a=0;a<kh;a++)for(b=0;b<kw;b++){r=i*sh+a*dh-P[0];q=j*sw+b*dw-P[2];inside=r>=0&&q>=0&&r<h&&q<w;
-        v=inside?X[(o*h+r)*w+q]:(mx?-Infinity:0);
-        if(mx){if(v>acc)acc=v}else{acc+=v;if(inside||D.cip)cnt++}}
-      if(!mx)acc/=(D.dv||cnt)}
-    else{acc=D.b[o];
-      for(c=0;c<ci;c++)for(a=0;a<kh;a++){r=i*sh+a*dh-P[0];if(r<0||r>=h)continue;
-        for(b=0;b<kw;b++){q=j*sw+b*dw-P[2];if(q>=0&&q<w)acc+=X[(c*h+r)*w+q]*K[((o*ci+c)*kh+a)*kw+b]}}}
-    Y[(o*oh+i)*ow+j]=acc}
-  return{Y:Y,oh:oh,ow:ow,co:co}}
-/* '' or the message of an impossible configuration in language lg: frames.window_error. */
-function check(D,lg){var L=function(k,o){return fill(D.L[lg][k],o||{})},P=D.p,pool=D.t==='pool',a,ks=[D.kh,D.kw],ns=[D.h,D.w];
-  if(pool&&D.mode==='avg'&&(D.d[0]>1||D.d[1]>1))return L('err_avgdil');
-  if(pool)for(a=0;a<2;a++)if(Math.max(P[2*a],P[2*a+1])>Math.floor(span(ks[a],D.d[a])/2))
-    return L('err_half',{padding:tup(even(P)?[P[0],P[2]]:P),window:tup(ks)});
-  for(a=0;a<2;a++){var sp=span(ks[a],D.d[a]),A=P[2*a],B=P[2*a+1];
-    if(sp>ns[a]+A+B)return L('err_fit',{what:L(pool?'what_pool':'what_kernel'),span:sp,axis:L(a?'width':'height'),
-      extra:D.d[a]>1?L('err_dil',{k:ks[a],d:D.d[a]}):'',padded:ns[a]+A+B,n:ns[a],pads:A===B?'2\u00d7'+A:A+' + '+B})}
-  return''}
-/* The output-size lines of frames.size_lines, in language lg. */
-function sizeLines(D,lg){var L=function(k,o){return fill(D.L[lg][k],o||{})},out=[],P=D.p;
-  for(var a=0;a<2;a++){var n=a?D.w:D.h,k=a?D.kw:D.kh,d=D.d[a],s=D.s[a],sp=span(k,d),p=P[2*a]+P[2*a+1],
-    top=n-sp+p+s,o=Math.floor((n+p-sp)/s)+1,left=(n+p-sp)%s,
-    t=L(a?'width':'height')+': '+(d>1?'k = '+d+'\u00d7('+k+'\u2212'+'1)+1 = '+sp+', ':'')+
-      '\u230a('+n+' \u2212 '+sp+' + '+p+' + '+s+')/'+s+'\u230b'+(s>1?' = \u230a'+top+'/'+s+'\u230b':'')+
-      (top%s?' = \u230a'+fmt(top/s)+'\u230b':'')+' = '+o;
-    if(left)t+=L('size_floor',{padded:n+p,span:sp,rest:n+p-sp,s:s,left:left,unit:L((a?'col':'row')+(left>1?'s':''))});
-    out.push(t)}
-  return out}
-function pairText(v){return v[0]===v[1]?String(v[0]):tup(v)}
-function padText(P){return even(P)?pairText([P[0],P[2]]):tup(P)}
-/* The title line of render._title. */
-function title(D,lg){var L=function(k){return D.L[lg][k]},sep=L('sep'),co=D.K?D.K.length/(D.ci*D.kh*D.kw):1,h;
-  if(D.t==='conv'){var ks=D.kh+'\u00d7'+D.kw;if(co>1||D.ci>1)ks=co+'\u00d7'+D.ci+'\u00d7'+ks;
-    h=L('conv')+': '+L('input')+' '+(D.ci>1?D.ci+'\u00d7':'')+D.h+'\u00d7'+D.w+sep+L('kernel')+' '+ks}
-  else h=L('pool_'+D.mode)+': '+L('input')+' '+D.h+'\u00d7'+D.w+sep+L('window')+' '+D.kh+'\u00d7'+D.kw;
-  h+=sep+L('pad')+' '+padText(D.p)+sep+L('stride')+' '+pairText(D.s);
-  if(D.d[0]>1||D.d[1]>1)h+=sep+L('dilation')+' '+pairText(D.d);return h}
+    /* ------------------------------------------------------------------ text */
 
-/* A grid of <i> cells sized as render._cell_style does. */
-function grid(name,rows,cols,texts,cls,extra,sizeTexts,px,vals){var chars=1,n,st=sizeTexts||texts,h=[];
-  for(n=0;n<st.length;n++)if(st[n].length>chars)chars=st[n].length;
-  var f=cols<=12?13:11,ht=f===13?26:22,wd=Math.max(ht,Math.round(chars*f*0.62+8));
-  if(px){f=0;ht=wd=9;extra+=' d2s-px'}
-  for(n=0;n<texts.length;n++)h.push('<i'+(cls[n]?' class="'+cls[n]+'"':'')+(px&&vals&&texts[n]&&!/\bp\b/.test(cls[n])?
-    ' title="'+esc(texts[n])+'" style="background:'+grey(vals[n],px)+'"':'')+'>'+esc(texts[n])+'<\/i>');
-  return'<div class="d2s-scroll"><div class="d2s-grid '+extra+'" data-g="'+name+'" role="img" aria-label="'+rows+'\u00d7'+cols+
-    '" style="--c:'+wd+'px;--h:'+ht+'px;--f:'+f+'px;grid-template-columns:repeat('+cols+',var(--c));width:'+
-    (cols*(wd+2)-2)+'px;height:'+(rows*(ht+2)-2)+'px">'+h.join('')+'<\/div><\/div>'}
+    /* Numbers as the page writes them (frames.fmt): 2 decimals from 1 up, else 3, trailing zeros
+       dropped; toFixed rounds the exact binary value half away from zero, as Python's Decimal does. */
+    function fmt(value) {
+      if (value === -Infinity) return '-\u221e';
+      if (value === Infinity) return '\u221e';
+      if (value !== value) return 'NaN';
+      var text = value.toFixed(Math.abs(value) >= 1 ? 2 : 3);
+      if (text.indexOf('.') >= 0) text = text.replace(/0+$/, '').replace(/\.$/, '');
+      return (text === '-0' || text === '') ? '0' : text;
+    }
 
-/* Grey level of v in the range r = [lo, hi] (pixels mode: dark low, light high). */
-function grey(v,r){var g=r[1]>r[0]?Math.round((v-r[0])/(r[1]-r[0])*255):128;if(!(g>=0))g=0;return'rgb('+g+','+g+','+g+')'}
-function range(a){var lo=Infinity,hi=-Infinity;for(var n=0;n<a.length;n++)if(isFinite(a[n])){if(a[n]<lo)lo=a[n];if(a[n]>hi)hi=a[n]}
-  return[lo,hi]}
-/* Four Fashion-MNIST test images, 28x28 uint8 each (fashion_data.py), scaled to [0, 1]. */
-var FM='__FM__',fmCache=null;
-function fashion(i){if(!fmCache)fmCache=atob(FM.replace(/-/g,'+').replace(/_/g,'/'));var o=[];
-  for(var r=0;r<28;r++){var row=[];for(var q=0;q<28;q++)row.push(Math.round(fmCache.charCodeAt(i*784+r*28+q)/255*1000)/1000);o.push(row)}
-  return o}
-/* Kernel presets, 2-D. */
-var KP={edge:[[1,-1]],ident:[[0,0,0],[0,1,0],[0,0,0]],box:[[1,1,1],[1,1,1],[1,1,1]].map(function(r){return r.map(function(){return 0.111})}),
-  sobx:[[-1,0,1],[-2,0,2],[-1,0,1]],soby:[[-1,-2,-1],[0,0,0],[1,2,1]],sharp:[[0,-1,0],[-1,5,-1],[0,-1,0]]};
+    /* A factor of a product: negative numbers in brackets, 2×(-1). */
+    function factor(value) {
+      var text = fmt(value);
+      return text.charAt(0) === '-' ? '(' + text + ')' : text;
+    }
 
-/* What every view shares: the payload, the grids, labels in the shown language, controls. */
-function init(root){
-  root.setAttribute('data-ready','1');
-  var ui={root:root,D:JSON.parse(root.querySelector('script.d2s-data').textContent),G:{},
-    math:root.querySelector('.d2s-math')},hint=root.querySelector('.d2s-hint');
-  ui.grids=function(){var gs=root.querySelectorAll('.d2s-grid');ui.G={};
-    for(var n=0;n<gs.length;n++)ui.G[gs[n].getAttribute('data-g')]=gs[n].children;return ui.G};
-  ui.grids();
-  if(hint)hint.style.display='none';
-  if(root.getAttribute('data-auto')){var dl=(document.documentElement.lang||'').toLowerCase();
-    root.setAttribute('data-lang',dl.indexOf('zh')===0?'zh':'en')}
-  ui.lang=function(){return root.getAttribute('data-lang')};
-  ui.L=function(k,o){return fill(ui.D.L[ui.lang()][k],o||{})};
-  ui.on=function(a,f){var b=root.querySelector('[data-a="'+a+'"]');
-    if(b)b.addEventListener(a==='slider'?'input':a==='oc'?'change':'click',f);return b};
-  var view;
-  ui.on('lang',function(){root.setAttribute('data-lang',ui.lang()==='zh'?'en':'zh');
-    relabel(ui);view.say()});
-  relabel(ui);
-  /* A grid wider or taller than its box scrolls there; such a box is a tab stop, so that a keyboard
-     reaches all of it (arrow keys scroll it while it has the focus). */
-  ui.tabs=function(){var s=root.querySelectorAll('.d2s-scroll');for(var n=0;n<s.length;n++){var e=s[n];
-    if(e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight)e.setAttribute('tabindex','0');else e.removeAttribute('tabindex')}};
-  ui.scroller=function(e){return e.target.classList&&e.target.classList.contains('d2s-scroll')};
-  view=ui.D.t==='rf'?receptiveField(ui):stepper(ui);
-  ui.tabs();window.addEventListener('resize',ui.tabs);
-}
-/* Accessible names in the shown language (the visible labels switch by CSS). */
-function relabel(ui){var s=ui.root.querySelector('[data-a="slider"]');if(s)s.setAttribute('aria-label',ui.L('position'));
-  var cs=ui.root.querySelectorAll('[data-c]');for(var n=0;n<cs.length;n++){var c=cs[n],g=c.getAttribute('data-g'),
-    p=c.getAttribute('data-p');c.setAttribute('aria-label',p?ui.L('c_aria',{group:ui.L(g),part:ui.L(p)}):ui.L(g));
-    if(c.getAttribute('data-c')==='mode')for(var o=0;o<c.options.length;o++)c.options[o].textContent=ui.L('m_'+c.options[o].value)}}
+    /* A label template with its {placeholders} filled, as str.format does in Python. */
+    function fill(template, values) {
+      return template.replace(/\{(\w+)\}/g, function (whole, key) {
+        return values.hasOwnProperty(key) ? String(values[key]) : whole;
+      });
+    }
 
-/* Convolution and pooling: one output cell per step. */
-function stepper(ui){
-  var root=ui.root,D=ui.D,G=ui.G,math=ui.math,oc=D.oc,timer=null,cur=0,N,W,err='',tags,ypx=null,
-    slider=ui.on('slider',function(){go(+slider.value)}),pos=root.querySelector('.d2s-pos'),
-    playb=ui.on('play',function(){play(!timer)}),errEl=root.querySelector('.d2s-err');
-  D.p=sides(D.p);if(D.t==='conv')D.co=D.b.length;
-  dims();say();
-  ui.on('prev',function(){go(cur-1)});ui.on('next',function(){go(cur+1)});
-  ui.on('reset',function(){play(false);go(0)});
-  var ocs=ui.on('oc',function(){oc=+ocs.value;if(err)return;mark(cur,false);
-    for(var n=0;n<=cur;n++)G.y[n].textContent=fmt(D.Y[oc*N+n]);
-    for(var c=0;c<D.ci;c++)for(var q=0;q<D.kh*D.kw;q++)G['k'+c][q].textContent=fmt(D.K[(oc*D.ci+c)*D.kh*D.kw+q]);
-    root.querySelector('.d2s-bv').textContent=fmt(D.b[oc]);mark(cur,true);say()});
-  root.addEventListener('click',function(e){var el=e.target,g=el.parentNode,name=g&&g.getAttribute&&g.getAttribute('data-g'),
-    pb=el.closest&&el.closest('[data-pre]');if(pb){preset(pb.getAttribute('data-pre'));return}
-    if(!name||el.tagName!=='I')return;var i=Array.prototype.indexOf.call(G[name],el);if(i<0)return;
-    if(name==='y')go(i);else if(/^[xk]/.test(name))edit(el,name,i)});
-  root.addEventListener('keydown',function(e){var t=e.target.tagName,k=e.key;
-    if(t==='INPUT'||t==='SELECT'||(t==='BUTTON'&&(k===' '||k==='Enter'))||ui.scroller(e))return;
-    if(k==='ArrowRight'||k==='ArrowDown')go(cur+1);else if(k==='ArrowLeft'||k==='ArrowUp')go(cur-1);
-    else if(k===' '||k==='Spacebar')play(!timer);else if(k==='Home')go(0);else if(k==='End')go(N-1);else return;
-    e.preventDefault();e.stopPropagation()});
-  var ctl=root.querySelectorAll('[data-c]');
-  for(var n=0;n<ctl.length;n++)ctl[n].addEventListener('change',fromControls);
+    function escapeHtml(text) {
+      return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    }
 
-  /* Fill (on) or clear output cell n; in pixels mode its grey level shows the value, the title the number. */
-  function put(n,on){var el=G.y[n],v=D.Y[oc*N+n];el.textContent=on?fmt(v):'';el.classList[on?'add':'remove']('f');
-    if(ypx){el.style.background=on?grey(v,ypx):'';el.title=on?fmt(v):''}}
-  function dims(){N=D.oh*D.ow;W=D.w+D.p[2]+D.p[3];tags=/ d2s-kl/.test(root.className)}
-  /* The value under padded cell (r, q) of channel c: padding is 0, or -inf for max pooling. */
-  function val(c,r,q){r-=D.p[0];q-=D.p[2];
-    if(r<0||q<0||r>=D.h||q>=D.w)return D.mode==='max'?-Infinity:0;return D.X[(c*D.h+r)*D.w+q]}
-  /* The padded-input (row, col) under each window entry at step t, row-major. */
-  function cells(t){var i=Math.floor(t/D.ow),j=t%D.ow,o=[];
-    for(var a=0;a<D.kh;a++)for(var b=0;b<D.kw;b++)o.push([i*D.s[0]+a*D.d[0],j*D.s[1]+b*D.d[1]]);return o}
-  /* Pooling reads input channel oc; a convolution all of them. */
-  function pc(){return D.t==='pool'?Math.min(oc,D.ci-1):0}
-  /* Outline (add) or clear the window of step t, its winner and its ×weight tags. */
-  function mark(t,add){var cs=cells(t),best=-1,n,c0=pc();
-    if(D.mode==='max')for(n=0;n<cs.length;n++)if(best<0||val(c0,cs[n][0],cs[n][1])>val(c0,cs[best][0],cs[best][1]))best=n;
-    for(var c=0;c<D.ci;c++)for(n=0;n<cs.length;n++){var el=G['x'+c][cs[n][0]*W+cs[n][1]];
-      if(add){el.classList.add('w');if(n===best&&c===c0)el.classList.add('win');
-        if(tags)el.setAttribute('data-k',fmt(D.K[(oc*D.ci+c)*cs.length+n]))}
-      else{el.classList.remove('w');el.classList.remove('win');el.removeAttribute('data-k')}}
-    G.y[t].classList[add?'add':'remove']('cur')}
-  /* The arithmetic of step t, line by line (frames.ConvFrame / PoolFrame .lines). */
-  function lines(t){var cs=cells(t),y=fmt(D.Y[oc*N+t]),vs=[],n,c0=pc();
-    if(D.t==='pool'){for(n=0;n<cs.length;n++)vs.push(val(c0,cs[n][0],cs[n][1]));
-      if(D.mode==='max')return['max('+vs.map(fmt).join(', ')+') = '+y];
-      var dv=D.dv;if(!dv){dv=0;for(n=0;n<cs.length;n++){var r=cs[n][0]-D.p[0],q=cs[n][1]-D.p[2];
-        if(D.cip||(r>=0&&q>=0&&r<D.h&&q<D.w))dv++}}
-      return['('+vs.map(fac).join(' + ')+') / '+dv+' = '+y]}
-    var terms=[],sums=[],b=D.b[oc],tail=b!==0?' + '+ui.L('bias')+' '+fac(b):'',out=[];
-    for(var c=0;c<D.ci;c++){var acc=0,parts=[];for(n=0;n<cs.length;n++){var x=val(c,cs[n][0],cs[n][1]),
-      k=D.K[(oc*D.ci+c)*cs.length+n];acc+=x*k;parts.push(fac(x)+'\u00d7'+fac(k))}terms.push(parts.join(' + '));sums.push(acc)}
-    if(D.ci===1)return[terms[0]+tail+' = '+y];
-    for(c=0;c<D.ci;c++)out.push(ui.L('channel')+' '+c+': '+terms[c]+' = '+fmt(sums[c]));
-    out.push(sums.map(fac).join(' + ')+tail+' = '+y);return out}
-  function say(){math.textContent=err?'':lines(cur).join('\n')}
-  /* Move to step t: fill (or clear) the output cells in between, move the window. */
-  function go(t){if(err)return;t=Math.max(0,Math.min(N-1,t));if(t===cur)return;
-    follow(t);mark(cur,false);var n;
-    if(t>cur)for(n=cur+1;n<=t;n++)put(n,true);else for(n=t+1;n<=cur;n++)put(n,false);
-    cur=t;mark(t,true);slider.value=t;pos.textContent=(t+1)+' / '+N;say()}
-  /* Scroll big grids so the window and the output cell of step t stay in view. */
-  function follow(t){var cs=cells(t),a=cs[0],z=cs[cs.length-1];for(var c=0;c<D.ci;c++){
-    var g=G['x'+c][0].parentNode;show(g,z[0],z[1]);show(g,a[0],a[1])}show(G.y[0].parentNode,Math.floor(t/D.ow),t%D.ow)}
-  function show(g,r,c){var sc=g.parentNode;if(sc.scrollWidth<=sc.clientWidth&&sc.scrollHeight<=sc.clientHeight)return;
-    var w=parseFloat(g.style.getPropertyValue('--c'))+2,h=parseFloat(g.style.getPropertyValue('--h'))+2,x=c*w,y=r*h;
-    if(x<sc.scrollLeft)sc.scrollLeft=x;else if(x+w+4>sc.scrollLeft+sc.clientWidth)sc.scrollLeft=x+w+4-sc.clientWidth;
-    if(y<sc.scrollTop)sc.scrollTop=y;else if(y+h+4>sc.scrollTop+sc.clientHeight)sc.scrollTop=y+h+4-sc.clientHeight}
-  function play(p){if(p===!!timer)return;if(p){if(cur>=N-1)go(0);
-      timer=setInterval(function(){if(cur>=N-1)play(false);else go(cur+1)},D.ms)}
-    else{clearInterval(timer);timer=null}
-    root.classList[p?'add':'remove']('d2s-playing');playb.setAttribute('aria-pressed',p?'true':'false');
-    math.setAttribute('aria-live',p?'off':'polite')}
+    function tupleText(values) { return '(' + values.join(', ') + ')'; }
 
-  /* A new configuration: check it, recompute every output, redraw the panels at step 0. */
-  function recompute(){play(false);err=check(D,'en');
-    root.classList[err?'add':'remove']('d2s-bad');
-    if(errEl){errEl.innerHTML=err?bothF(function(l){return check(D,l)}):'';errEl.hidden=!err}
-    root.querySelector('.d2s-title').innerHTML=bothF(function(l){return title(D,l)});
-    if(err){math.textContent='';return}
-    var R=run(D);D.Y=R.Y;D.oh=R.oh;D.ow=R.ow;if(oc>=R.co)oc=0;
-    if(ocs&&ocs.options.length!==R.co){var o=[];for(var c=0;c<R.co;c++)o.push('<option value="'+c+'">'+c+'<\/option>');
-      ocs.innerHTML=o.join('');ocs.value=String(oc)}
-    draw();dims();cur=0;mark(0,true);slider.max=N-1;slider.value=0;pos.textContent='1 / '+N;say();ui.tabs()}
-  /* The panels, captions and size lines as render.render_steps writes them, for step 0. */
-  function draw(){var P=D.p,Hp=D.h+P[0]+P[1],Wp=D.w+P[2]+P[3],conv=D.t==='conv',per=D.kh*D.kw,c,r,q,n,
-    rows=[],cols=[],kt=[],html=[],sub=function(c){return D.ci>1?'<div class="d2s-sub">'+both(D,'channel')+' '+c+'<\/div>':''};
-    for(r=0;r<Hp;r++)rows.push(false);for(q=0;q<Wp;q++)cols.push(false);
-    for(n=0;n<D.oh;n++)for(r=0;r<D.kh;r++)rows[n*D.s[0]+r*D.d[0]]=true;
-    for(n=0;n<D.ow;n++)for(q=0;q<D.kw;q++)cols[n*D.s[1]+q*D.d[1]]=true;
-    if(conv)for(n=0;n<D.ci*per;n++)kt.push(fmt(D.K[oc*D.ci*per+n]));
-    var kl=conv&&Wp<=16&&kt.every(function(s){return s.length<=3});root.classList[kl?'add':'remove']('d2s-kl');
-    var pad=P[0]||P[1]||P[2]||P[3]?' <span class="d2s-sub">(+ '+both(D,'padded')+' '+padText(P)+')<\/span>':'';
-    html.push('<figure class="d2s-panel"><figcaption>'+both(D,'input')+' '+D.h+'\u00d7'+D.w+pad+'<\/figcaption>');
-    for(c=0;c<D.ci;c++){var tx=[],cl=[];for(r=0;r<Hp;r++)for(q=0;q<Wp;q++){var s=[],v=val(c,r,q);
-        if(r<P[0]||r>=P[0]+D.h||q<P[2]||q>=P[2]+D.w)s.push('p');if(!(rows[r]&&cols[q]))s.push('u');
-        tx.push(fmt(v));cl.push(s.join(' '))}
-      var xv=[];for(r=0;r<Hp;r++)for(q=0;q<Wp;q++)xv.push(val(c,r,q));
-      html.push(sub(c)+grid('x'+c,Hp,Wp,tx,cl,'d2s-x',null,Hp*Wp>=400&&range(D.X.slice(c*D.h*D.w,(c+1)*D.h*D.w)),xv))}
-    html.push('<\/figure>');
-    if(conv){html.push('<figure class="d2s-panel"><figcaption>'+both(D,'kernel')+' '+D.kh+'\u00d7'+D.kw+'<\/figcaption>');
-      for(c=0;c<D.ci;c++)html.push(sub(c)+grid('k'+c,D.kh,D.kw,kt.slice(c*per,(c+1)*per),[],'d2s-k'));
-      html.push('<div class="d2s-bias">'+both(D,'bias')+' = <span class="d2s-bv">'+fmt(D.b[oc])+'<\/span><\/div><\/figure>')}
-    var ya=[],yt=[],yc=[],NN=D.oh*D.ow,yv=D.Y.slice(oc*NN,(oc+1)*NN);for(n=0;n<NN;n++){ya.push(fmt(yv[n]));yt.push(n?'':ya[n]);yc.push(n?'':'f')}
-    ypx=NN>=400&&range(yv);
-    html.push('<figure class="d2s-panel"><figcaption>'+both(D,'output')+' '+D.oh+'\u00d7'+D.ow+'<\/figcaption>'+
-      grid('y',D.oh,D.ow,yt,yc,'d2s-y',ya,ypx,yv)+'<\/figure>');
-    root.querySelector('.d2s-panels').innerHTML=html.join('');G=ui.grids();
-    var lg=function(sw,on){var e=root.querySelector('.d2s-legend .sw-'+sw);if(e)e.hidden=!on},
-      mx=D.mode==='max',pd=!!(P[0]||P[1]||P[2]||P[3]);
-    lg('pad',pd&&!mx);lg('padmax',pd&&mx);lg('win',mx);lg('unused',rows.indexOf(false)>=0||cols.indexOf(false)>=0);
-    var sz=root.querySelector('.d2s-size'),en=sizeLines(D,'en'),zh=sizeLines(D,'zh');
-    sz.innerHTML='<b>'+both(D,'size')+'<\/b>'+en.map(function(t,a){return'<div>'+bothF(function(l){return l==='en'?t:zh[a]})+'<\/div>'}).join('')}
-  /* Read the <select>s: padding, stride, dilation, window or kernel size, pooling mode. */
-  function fromControls(){var v=function(k,d){var c=root.querySelector('[data-c="'+k+'"]');return c?+c.value:d},
-    m=root.querySelector('[data-c="mode"]');
-    set({padding:[v('pt',D.p[0]),v('pb',D.p[1]),v('pl',D.p[2]),v('pr',D.p[3])],stride:[v('sh',D.s[0]),v('sw',D.s[1])],
-      dilation:[v('dh',D.d[0]),v('dw',D.d[1])],size:[v('kh',D.kh),v('kw',D.kw)],mode:m?m.value:D.mode})}
-  /* Controls follow the state (after a set() from outside). */
-  function toControls(){var m={pt:D.p[0],pb:D.p[1],pl:D.p[2],pr:D.p[3],sh:D.s[0],sw:D.s[1],dh:D.d[0],dw:D.d[1],kh:D.kh,kw:D.kw,mode:D.mode};
-    for(var n=0;n<ctl.length;n++){var k=ctl[n].getAttribute('data-c');if(m[k]!==undefined&&ctl[n].value!==String(m[k]))ctl[n].value=String(m[k])}}
-  function flat(a,out,shape,depth){if(typeof a==='number'){out.push(a);return}
-    if(shape.length<=depth)shape.push(a.length);for(var n=0;n<a.length;n++)flat(a[n],out,shape,depth+1)}
-  /* The kernel resized to kh x kw: overlapping values kept, new ones 0. */
-  function resize(kh,kw){var co=D.K.length/(D.ci*D.kh*D.kw),K=[],o,c,a,b;
-    for(o=0;o<co;o++)for(c=0;c<D.ci;c++)for(a=0;a<kh;a++)for(b=0;b<kw;b++)
-      K.push(a<D.kh&&b<D.kw?D.K[((o*D.ci+c)*D.kh+a)*D.kw+b]:0);D.K=K}
-  /* Click a cell of the input (not the padding) or the kernel: an <input> takes its place;
-     Enter or leaving it commits, Escape cancels. */
-  function edit(el,name,i){if(err||el.querySelector('input'))return;var c=+name.slice(1),isx=name.charAt(0)==='x',idx;
-    if(isx){var r=Math.floor(i/W)-D.p[0],q=i%W-D.p[2];if(r<0||q<0||r>=D.h||q>=D.w)return;idx=(c*D.h+r)*D.w+q}
-    else idx=(oc*D.ci+c)*D.kh*D.kw+i;
-    var A=isx?D.X:D.K,old=A[idx],inp=document.createElement('input'),done=false,g=el.parentNode;
-    /* While a cell holds an editor the grid is a group of cells, not an image (whose inside is hidden from assistive technology). */
-    g.setAttribute('role','group');
-    inp.type='text';inp.inputMode='decimal';inp.className='d2s-ed';inp.value=String(old);inp.setAttribute('aria-label',ui.L('edit'));
-    function finish(ok){if(done)return;done=true;g.setAttribute('role','img');var v=parseFloat(inp.value);
-      if(ok&&isFinite(v)&&v!==old){A[idx]=v;ui.dirty=true;recompute()}else{el.textContent=fmt(old);root.focus()}}
-    inp.addEventListener('keydown',function(e){e.stopPropagation();if(e.key==='Enter'){e.preventDefault();finish(true)}
-      else if(e.key==='Escape'){e.preventDefault();finish(false)}});
-    inp.addEventListener('blur',function(){finish(true)});
-    el.textContent='';el.appendChild(inp);inp.focus();inp.select()}
-  /* A preset input ('x:edge', 'x:arange', 'x:rand', 'x:fm0'..'x:fm3') or kernel ('k:edge', 'k:sobx', ...). */
-  function preset(p){var k=p.slice(2),c,r,q,h=D.h,w=D.w,img;
-    if(p.charAt(0)==='x'){if(k==='edge'){h=6;w=8}else if(k.slice(0,2)==='fm'){img=fashion(+k.slice(2));h=w=28}
-      var x=[];for(c=0;c<D.ci;c++){var m=[];for(r=0;r<h;r++){var row=[];for(q=0;q<w;q++)
-        row.push(img?img[r][q]:k==='edge'?(q>=2&&q<6?0:1):k==='arange'?r*w+q:Math.floor(Math.random()*10));m.push(row)}x.push(m)}
-      return set({x:x})}
-    var K2=KP[k];if(!K2){K2=[];for(r=0;r<D.kh;r++){var kr=[];for(q=0;q<D.kw;q++)kr.push(Math.floor(Math.random()*5)-2);K2.push(kr)}}
-    var K=[];for(var o=0;o<D.b.length;o++){var s=[];for(c=0;c<D.ci;c++)s.push(K2);K.push(s)}
-    return set({k:K})}
-  function set(C){C=C||{};var f,s;
-    if(C.x!==undefined){f=[];s=[];flat(C.x,f,s,0);if(s.length===2)s.unshift(1);D.ci=s[0];D.h=s[1];D.w=s[2];D.X=f}
-    if(C.k!==undefined){f=[];s=[];flat(C.k,f,s,0);while(s.length<4)s.unshift(1);D.K=f;D.kh=s[2];D.kw=s[3];
-      D.co=s[0];if(D.b.length!==s[0])D.b=f.slice(0,s[0]).map(function(){return 0})}
-    if(C.bias!==undefined)D.b=typeof C.bias==='number'?D.b.map(function(){return C.bias}):C.bias.slice();
-    if(C.padding!==undefined)D.p=sides(C.padding);
-    if(C.stride!==undefined)D.s=pair(C.stride);
-    if(C.dilation!==undefined)D.d=pair(C.dilation);
-    if(C.mode!==undefined&&D.t==='pool')D.mode=C.mode;
-    if(C.size!==undefined){s=pair(C.size);if(D.t==='conv'&&(s[0]!==D.kh||s[1]!==D.kw))resize(s[0],s[1]);D.kh=s[0];D.kw=s[1]}
-    ui.dirty=true;toControls();recompute();return handle.error()}
-  var handle=root.d2lcnn={set:set,
-    error:function(){return err?check(D,ui.lang()):''},
-    shape:function(){return err?null:[D.t==='pool'?D.ci:D.b.length,D.oh,D.ow]},
-    output:function(){if(err)return null;var o=[],c,i,NN=D.oh*D.ow;for(c=0;c<D.Y.length/NN;c++){var m=[];
-      for(i=0;i<D.oh;i++)m.push(D.Y.slice(c*NN+i*D.ow,c*NN+(i+1)*D.ow));o.push(m)}return o},
-    preset:preset,
-    config:function(){return{padding:D.p.slice(),stride:D.s.slice(),dilation:D.d.slice(),size:[D.kh,D.kw],mode:D.mode}}};
-  return{say:say}
-}
+    /* A label of the state's table in language lang, filled. */
+    function label(state, lang, key, values) { return fill(state.L[lang][key], values || {}); }
 
-/* Receptive field: click (or arrow to) a cell of a later layer; light every cell reaching it. */
-function receptiveField(ui){
-  var root=ui.root,D=ui.D,G=ui.G,lit=[],S=D.shapes,sel=D.sel;
-  root.addEventListener('click',function(e){var g=e.target.parentNode,name=g&&g.getAttribute&&g.getAttribute('data-g');
-    if(!name||name==='l0')return;var l=+name.slice(1),i=Array.prototype.indexOf.call(G[name],e.target);
-    if(i>=0)pick(l,Math.floor(i/S[l][1]),i%S[l][1])});
-  root.addEventListener('keydown',function(e){var k=e.key,l=sel[0],i=sel[1],j=sel[2];
-    if((e.target.tagName==='BUTTON'&&(k===' '||k==='Enter'))||ui.scroller(e))return;
-    if(k==='ArrowRight')j++;else if(k==='ArrowLeft')j--;else if(k==='ArrowDown')i++;else if(k==='ArrowUp')i--;else return;
-    e.preventDefault();e.stopPropagation();
-    pick(l,Math.max(0,Math.min(S[l][0]-1,i)),Math.max(0,Math.min(S[l][1]-1,j)))});
-  function pick(l,i,j){for(var n=0;n<lit.length;n++){lit[n].classList.remove('r');lit[n].classList.remove('cur')}lit=[];
-    var el=G['l'+l][i*S[l][1]+j];el.classList.add('cur');lit.push(el);sel=[l,i,j];
-    var r1=i,c1=j;for(var m=l-1;m>=0;m--){r1+=D.ks[m][0]-1;c1+=D.ks[m][1]-1;
-      for(var r=i;r<=r1;r++)for(var c=j;c<=c1;c++){el=G['l'+m][r*S[m][1]+c];el.classList.add('r');lit.push(el)}}say()}
-  /* The sentence under the grids (render.rf_text writes the same). */
-  function text(){var l=sel[0],i=sel[1],j=sel[2],r1=i,c1=j,
-    name=function(m){return m===0?ui.L('rf_in'):ui.L('layer_n',{m:m})},s=name(l)+' ('+i+', '+j+')';
-    for(var m=l-1;m>=0;m--){r1+=D.ks[m][0]-1;c1+=D.ks[m][1]-1;
-      s+=ui.L('rf_span',{name:name(m),r0:i,r1:r1,c0:j,c1:c1})}
-    return s+ui.L('rf_size',{h:r1-i+1,w:c1-j+1})}
-  function say(){ui.math.textContent=text()}
-  pick(sel[0],sel[1],sel[2]);
-  return{say:say}
-}
-return{init:init,run:run,check:check,sizeLines:sizeLines,fmt:fmt}
-}
+    /* Both languages at once; CSS shows the one in the root's data-lang. */
+    function bothLabels(state, key, values) {
+      return bothTexts(function (lang) { return label(state, lang, key, values); });
+    }
+    function bothTexts(textOf) {
+      return '<span lang="en">' + escapeHtml(textOf('en')) + '<\/span><span lang="zh">' +
+        escapeHtml(textOf('zh')) + '<\/span>';
+    }
+
+    /* ------------------------------------------------------------ geometry */
+
+    /* How many input cells a window of k entries with dilation d spans. */
+    function span(k, dilation) { return dilation * (k - 1) + 1; }
+    function toPair(value) { return typeof value === 'number' ? [value, value] : [+value[0], +value[1]]; }
+    /* Padding as [top, bottom, left, right] from n, [height, width] or the four sides. */
+    function toSides(padding) {
+      if (typeof padding === 'number') return [padding, padding, padding, padding];
+      if (padding.length === 2) return [+padding[0], +padding[0], +padding[1], +padding[1]];
+      return padding.slice(0, 4).map(Number);
+    }
+    function isEven(sides) { return sides[0] === sides[1] && sides[2] === sides[3]; }
+    function pairText(pair) { return pair[0] === pair[1] ? String(pair[0]) : tupleText(pair); }
+    function paddingText(sides) { return isEven(sides) ? pairText([sides[0], sides[2]]) : tupleText(sides); }
+
+    function outputSize(state) {
+      var sides = state.p;
+      return [Math.floor((state.h + sides[0] + sides[1] - span(state.kh, state.d[0])) / state.s[0]) + 1,
+              Math.floor((state.w + sides[2] + sides[3] - span(state.kw, state.d[1])) / state.s[1]) + 1];
+    }
+
+    function outputChannels(state) {
+      return state.t === 'pool' ? state.ci : state.K.length / (state.ci * state.kh * state.kw);
+    }
+
+    /* The value under padded cell (row, col) of input channel c: padding is 0, or -inf for max pooling. */
+    function paddedValue(state, c, row, col) {
+      row -= state.p[0];
+      col -= state.p[2];
+      if (row < 0 || col < 0 || row >= state.h || col >= state.w) return state.mode === 'max' ? -Infinity : 0;
+      return state.X[(c * state.h + row) * state.w + col];
+    }
+
+    /* The padded-input [row, col] under each window entry at step t, row-major. */
+    function windowCells(state, t) {
+      var outRow = Math.floor(t / state.ow), outCol = t % state.ow, cells = [];
+      for (var a = 0; a < state.kh; a++) {
+        for (var b = 0; b < state.kw; b++) {
+          cells.push([outRow * state.s[0] + a * state.d[0], outCol * state.s[1] + b * state.d[1]]);
+        }
+      }
+      return cells;
+    }
+
+    /* Which padded rows and columns some window ever touches (the others are drawn "never reached"). */
+    function coverage(state) {
+      var rows = [], cols = [], n, a;
+      for (n = 0; n < state.h + state.p[0] + state.p[1]; n++) rows.push(false);
+      for (n = 0; n < state.w + state.p[2] + state.p[3]; n++) cols.push(false);
+      for (n = 0; n < state.oh; n++) for (a = 0; a < state.kh; a++) rows[n * state.s[0] + a * state.d[0]] = true;
+      for (n = 0; n < state.ow; n++) for (a = 0; a < state.kw; a++) cols[n * state.s[1] + a * state.d[1]] = true;
+      return {rows: rows, cols: cols};
+    }
+
+    /* -------------------------------------------------------------- engine */
+
+    /* Every output channel, row-major, as torch.nn.functional computes it: conv2d (bias added first),
+       max_pool2d (padding -inf) and avg_pool2d (padding 0, divided by the window size when cip, by
+       the covered input cells otherwise, or by dv). Pooling works per channel. */
+    function run(state) {
+      var sides = state.p, size = outputSize(state), outH = size[0], outW = size[1];
+      var pool = state.t === 'pool', isMax = pool && state.mode === 'max';
+      var channels = outputChannels(state), values = new Array(channels * outH * outW);
+      for (var o = 0; o < channels; o++) {
+        for (var i = 0; i < outH; i++) {
+          for (var j = 0; j < outW; j++) {
+            values[(o * outH + i) * outW + j] = pool
+              ? poolCell(state, o, i, j, isMax)
+              : convCell(state, o, i, j);
+          }
+        }
+      }
+      return {Y: values, oh: outH, ow: outW, co: channels};
+
+      function poolCell(state, c, i, j, isMax) {
+        var acc = isMax ? -Infinity : 0, count = 0;
+        for (var a = 0; a < state.kh; a++) {
+          for (var b = 0; b < state.kw; b++) {
+            var row = i * state.s[0] + a * state.d[0] - sides[0], col = j * state.s[1] + b * state.d[1] - sides[2];
+            var inside = row >= 0 && col >= 0 && row < state.h && col < state.w;
+            var value = inside ? state.X[(c * state.h + row) * state.w + col] : (isMax ? -Infinity : 0);
+            if (isMax) {
+              if (value > acc) acc = value;
+            } else {
+              acc += value;
+              if (inside || state.cip) count++;
+            }
+          }
+        }
+        return isMax ? acc : acc / (state.dv || count);
+      }
+
+      function convCell(state, o, i, j) {
+        var acc = state.b[o], ci = state.ci, kh = state.kh, kw = state.kw;
+        for (var c = 0; c < ci; c++) {
+          for (var a = 0; a < kh; a++) {
+            var row = i * state.s[0] + a * state.d[0] - sides[0];
+            if (row < 0 || row >= state.h) continue;
+            for (var b = 0; b < kw; b++) {
+              var col = j * state.s[1] + b * state.d[1] - sides[2];
+              if (col >= 0 && col < state.w) acc += state.X[(c * state.h + row) * state.w + col] * state.K[((o * ci + c) * kh + a) * kw + b];
+            }
+          }
+        }
+        return acc;
+      }
+    }
+
+    /* '' or the message of an impossible configuration in language lang (frames.window_error). */
+    function check(state, lang) {
+      var sides = state.p, pool = state.t === 'pool', sizes = [state.kh, state.kw], inputs = [state.h, state.w];
+      var say = function (key, values) { return label(state, lang, key, values); };
+      if (pool && state.mode === 'avg' && (state.d[0] > 1 || state.d[1] > 1)) return say('err_avgdil');
+      for (var axis = 0; axis < 2 && pool; axis++) {
+        if (Math.max(sides[2 * axis], sides[2 * axis + 1]) > Math.floor(span(sizes[axis], state.d[axis]) / 2)) {
+          return say('err_half', {padding: tupleText(isEven(sides) ? [sides[0], sides[2]] : sides), window: tupleText(sizes)});
+        }
+      }
+      for (axis = 0; axis < 2; axis++) {
+        var reach = span(sizes[axis], state.d[axis]), before = sides[2 * axis], after = sides[2 * axis + 1];
+        if (reach > inputs[axis] + before + after) {
+          return say('err_fit', {
+            what: say(pool ? 'what_pool' : 'what_kernel'), span: reach, axis: say(axis ? 'width' : 'height'),
+            extra: state.d[axis] > 1 ? say('err_dil', {k: sizes[axis], d: state.d[axis]}) : '',
+            padded: inputs[axis] + before + after, n: inputs[axis],
+            pads: before === after ? '2\u00d7' + before : before + ' + ' + after});
+        }
+      }
+      return '';
+    }
+
+    /* The output size per axis with the formula filled in (frames.size_lines), in language lang. */
+    function sizeLines(state, lang) {
+      var lines = [], sides = state.p;
+      for (var axis = 0; axis < 2; axis++) {
+        var n = axis ? state.w : state.h, k = axis ? state.kw : state.kh, dilation = state.d[axis], stride = state.s[axis];
+        var reach = span(k, dilation), pad = sides[2 * axis] + sides[2 * axis + 1];
+        var top = n - reach + pad + stride, out = Math.floor((n + pad - reach) / stride) + 1;
+        var left = (n + pad - reach) % stride;
+        var text = label(state, lang, axis ? 'width' : 'height') + ': ' +
+          (dilation > 1 ? 'k = ' + dilation + '\u00d7(' + k + '\u2212' + '1)+1 = ' + reach + ', ' : '') +
+          '\u230a(' + n + ' \u2212 ' + reach + ' + ' + pad + ' + ' + stride + ')/' + stride + '\u230b' +
+          (stride > 1 ? ' = \u230a' + top + '/' + stride + '\u230b' : '') +
+          (top % stride ? ' = \u230a' + fmt(top / stride) + '\u230b' : '') + ' = ' + out;
+        if (left) {
+          text += label(state, lang, 'size_floor', {padded: n + pad, span: reach, rest: n + pad - reach, s: stride,
+            left: left, unit: label(state, lang, (axis ? 'col' : 'row') + (left > 1 ? 's' : ''))});
+        }
+        lines.push(text);
+      }
+      return lines;
+    }
+
+    /* The arithmetic of step t for output channel o (frames.step_lines), one string per line.
+       Sums run left to right over the page's numbers, so Python and the page print the same digits. */
+    function stepLines(state, o, t, lang) {
+      var cells = windowCells(state, t), result = fmt(state.Y[o * state.oh * state.ow + t]), n;
+      if (state.t === 'pool') {
+        var c0 = Math.min(o, state.ci - 1), values = [];
+        for (n = 0; n < cells.length; n++) values.push(paddedValue(state, c0, cells[n][0], cells[n][1]));
+        if (state.mode === 'max') return ['max(' + values.map(fmt).join(', ') + ') = ' + result];
+        return ['(' + values.map(factor).join(' + ') + ') / ' + poolDivisor(state, cells) + ' = ' + result];
+      }
+      var terms = [], sums = [], bias = state.b[o], lines = [];
+      var tail = bias !== 0 ? ' + ' + label(state, lang, 'bias') + ' ' + factor(bias) : '';
+      for (var c = 0; c < state.ci; c++) {
+        var acc = 0, parts = [];
+        for (n = 0; n < cells.length; n++) {
+          var x = paddedValue(state, c, cells[n][0], cells[n][1]), k = state.K[(o * state.ci + c) * cells.length + n];
+          acc += x * k;
+          parts.push(factor(x) + '\u00d7' + factor(k));
+        }
+        terms.push(parts.join(' + '));
+        sums.push(acc);
+      }
+      if (state.ci === 1) return [terms[0] + tail + ' = ' + result];
+      for (c = 0; c < state.ci; c++) lines.push(label(state, lang, 'channel') + ' ' + c + ': ' + terms[c] + ' = ' + fmt(sums[c]));
+      lines.push(sums.map(factor).join(' + ') + tail + ' = ' + result);
+      return lines;
+    }
+
+    /* What an average divides by: the override, the whole window (cip), or the input cells it covers. */
+    function poolDivisor(state, cells) {
+      if (state.dv) return state.dv;
+      var count = 0;
+      for (var n = 0; n < cells.length; n++) {
+        var row = cells[n][0] - state.p[0], col = cells[n][1] - state.p[2];
+        if (state.cip || (row >= 0 && col >= 0 && row < state.h && col < state.w)) count++;
+      }
+      return count;
+    }
+
+    /* The window entry whose value wins a max pooling step (the first largest), or -1. */
+    function winnerIndex(state, o, cells) {
+      var best = -1, c0 = Math.min(o, state.ci - 1);
+      if (state.mode !== 'max') return -1;
+      for (var n = 0; n < cells.length; n++) {
+        if (best < 0 || paddedValue(state, c0, cells[n][0], cells[n][1]) > paddedValue(state, c0, cells[best][0], cells[best][1])) best = n;
+      }
+      return best;
+    }
+
+    /* The title line (render._title). */
+    function title(state, lang) {
+      var say = function (key) { return label(state, lang, key); }, sep = say('sep'), head;
+      if (state.t === 'conv') {
+        var channels = outputChannels(state), kernel = state.kh + '\u00d7' + state.kw;
+        if (channels > 1 || state.ci > 1) kernel = channels + '\u00d7' + state.ci + '\u00d7' + kernel;
+        head = say('conv') + ': ' + say('input') + ' ' + (state.ci > 1 ? state.ci + '\u00d7' : '') + state.h + '\u00d7' + state.w +
+          sep + say('kernel') + ' ' + kernel;
+      } else {
+        head = say('pool_' + state.mode) + ': ' + say('input') + ' ' + state.h + '\u00d7' + state.w +
+          sep + say('window') + ' ' + state.kh + '\u00d7' + state.kw;
+      }
+      head += sep + say('pad') + ' ' + paddingText(state.p) + sep + say('stride') + ' ' + pairText(state.s);
+      if (state.d[0] > 1 || state.d[1] > 1) head += sep + say('dilation') + ' ' + pairText(state.d);
+      return head;
+    }
+
+    /* The receptive-field sentence (render.rf_text): which rows and columns of each earlier layer
+       reach cell (i, j) of layer l. */
+    function rfText(state, l, i, j, lang) {
+      var lastRow = i, lastCol = j;
+      var name = function (m) { return m === 0 ? label(state, lang, 'rf_in') : label(state, lang, 'layer_n', {m: m}); };
+      var text = name(l) + ' (' + i + ', ' + j + ')';
+      for (var m = l - 1; m >= 0; m--) {
+        lastRow += state.ks[m][0] - 1;
+        lastCol += state.ks[m][1] - 1;
+        text += label(state, lang, 'rf_span', {name: name(m), r0: i, r1: lastRow, c0: j, c1: lastCol});
+      }
+      return text + label(state, lang, 'rf_size', {h: lastRow - i + 1, w: lastCol - j + 1});
+    }
+
+    /* A payload as the engine's state: padding as 4 sides, the output-channel count. */
+    function toState(payload) {
+      if (payload.p) payload.p = toSides(payload.p);
+      if (payload.t === 'conv') payload.co = payload.b.length;
+      return payload;
+    }
+
+    /* ------------------------------------------------------------ drawing */
+
+    /* A grid of <i> cells, sized as render._cell_style does. In pixel mode (range given) each cell's
+       grey level shows its value and its title the number. */
+    function gridHtml(name, rows, cols, texts, classes, extraClass, sizeTexts, pixelRange, values) {
+      var longest = 1, n, cells = [];
+      var measured = sizeTexts || texts;
+      for (n = 0; n < measured.length; n++) if (measured[n].length > longest) longest = measured[n].length;
+      var font = cols <= 12 ? 13 : 11, height = font === 13 ? 26 : 22;
+      var width = Math.max(height, Math.round(longest * font * 0.62 + 8));
+      if (pixelRange) {
+        font = 0;
+        height = width = 9;
+        extraClass += ' d2s-px';
+      }
+      for (n = 0; n < texts.length; n++) {
+        var shaded = pixelRange && values && texts[n] && !/\bp\b/.test(classes[n]);
+        cells.push('<i' + (classes[n] ? ' class="' + classes[n] + '"' : '') +
+          (shaded ? ' title="' + escapeHtml(texts[n]) + '" style="background:' + grey(values[n], pixelRange) + '"' : '') +
+          '>' + escapeHtml(texts[n]) + '<\/i>');
+      }
+      return '<div class="d2s-scroll"><div class="d2s-grid ' + extraClass + '" data-g="' + name + '" role="img" aria-label="' +
+        rows + '\u00d7' + cols + '" style="--c:' + width + 'px;--h:' + height + 'px;--f:' + font +
+        'px;grid-template-columns:repeat(' + cols + ',var(--c));width:' + (cols * (width + 2) - 2) + 'px;height:' +
+        (rows * (height + 2) - 2) + 'px">' + cells.join('') + '<\/div><\/div>';
+    }
+
+    /* Grey level of value in range [low, high] (dark low, light high). */
+    function grey(value, range) {
+      var level = range[1] > range[0] ? Math.round((value - range[0]) / (range[1] - range[0]) * 255) : 128;
+      if (!(level >= 0)) level = 0;
+      return 'rgb(' + level + ',' + level + ',' + level + ')';
+    }
+
+    /* [lowest, highest] of the finite values. */
+    function valueRange(values) {
+      var low = Infinity, high = -Infinity;
+      for (var n = 0; n < values.length; n++) {
+        if (isFinite(values[n])) {
+          if (values[n] < low) low = values[n];
+          if (values[n] > high) high = values[n];
+        }
+      }
+      return [low, high];
+    }
+
+    /* Every panel (inputs, kernel and bias, output at step 0) as render.render_steps writes them. */
+    function panelsHtml(state, o, kernelTags) {
+      var sides = state.p, paddedH = state.h + sides[0] + sides[1], paddedW = state.w + sides[2] + sides[3];
+      var conv = state.t === 'conv', perSlice = state.kh * state.kw, reached = coverage(state), html = [], c, r, q, n;
+      var channelNote = function (c) {
+        return state.ci > 1 ? '<div class="d2s-sub">' + bothLabels(state, 'channel') + ' ' + c + '<\/div>' : '';
+      };
+      var kernelTexts = [];
+      if (conv) for (n = 0; n < state.ci * perSlice; n++) kernelTexts.push(fmt(state.K[o * state.ci * perSlice + n]));
+      var padNote = sides[0] || sides[1] || sides[2] || sides[3]
+        ? ' <span class="d2s-sub">(+ ' + bothLabels(state, 'padded') + ' ' + paddingText(sides) + ')<\/span>' : '';
+
+      html.push('<figure class="d2s-panel"><figcaption>' + bothLabels(state, 'input') + ' ' + state.h + '\u00d7' + state.w +
+        padNote + '<\/figcaption>');
+      for (c = 0; c < state.ci; c++) {
+        var texts = [], classes = [], values = [];
+        for (r = 0; r < paddedH; r++) {
+          for (q = 0; q < paddedW; q++) {
+            var cls = [], value = paddedValue(state, c, r, q);
+            if (r < sides[0] || r >= sides[0] + state.h || q < sides[2] || q >= sides[2] + state.w) cls.push('p');
+            if (!(reached.rows[r] && reached.cols[q])) cls.push('u');
+            texts.push(fmt(value));
+            classes.push(cls.join(' '));
+            values.push(value);
+          }
+        }
+        var pixels = paddedH * paddedW >= 400 && valueRange(state.X.slice(c * state.h * state.w, (c + 1) * state.h * state.w));
+        html.push(channelNote(c) + gridHtml('x' + c, paddedH, paddedW, texts, classes, 'd2s-x', null, pixels, values));
+      }
+      html.push('<\/figure>');
+
+      if (conv) {
+        html.push('<figure class="d2s-panel"><figcaption>' + bothLabels(state, 'kernel') + ' ' + state.kh + '\u00d7' + state.kw +
+          '<\/figcaption>');
+        for (c = 0; c < state.ci; c++) {
+          html.push(channelNote(c) + gridHtml('k' + c, state.kh, state.kw, kernelTexts.slice(c * perSlice, (c + 1) * perSlice), [], 'd2s-k'));
+        }
+        html.push('<div class="d2s-bias">' + bothLabels(state, 'bias') + ' = <span class="d2s-bv">' + fmt(state.b[o]) +
+          '<\/span><\/div><\/figure>');
+      }
+
+      var count = state.oh * state.ow, outValues = state.Y.slice(o * count, (o + 1) * count);
+      var allTexts = [], shownTexts = [], outClasses = [];
+      for (n = 0; n < count; n++) {
+        allTexts.push(fmt(outValues[n]));
+        shownTexts.push(n ? '' : allTexts[n]);
+        outClasses.push(n ? '' : 'f');
+      }
+      var outPixels = count >= 400 && valueRange(outValues);
+      html.push('<figure class="d2s-panel"><figcaption>' + bothLabels(state, 'output') + ' ' + state.oh + '\u00d7' + state.ow +
+        '<\/figcaption>' + gridHtml('y', state.oh, state.ow, shownTexts, outClasses, 'd2s-y', allTexts, outPixels, outValues) +
+        '<\/figure>');
+      return {html: html.join(''), outPixels: outPixels, reached: reached,
+              kernelTags: conv && paddedW <= 16 && kernelTexts.every(function (s) { return s.length <= 3; })};
+    }
+
+    /* Kernel presets, 2-D. */
+    var KERNEL_PRESETS = {
+      edge: [[1, -1]],
+      ident: [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+      box: [[0.111, 0.111, 0.111], [0.111, 0.111, 0.111], [0.111, 0.111, 0.111]],
+      sobx: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+      soby: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+      sharp: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]]
+    };
+
+    /* Four Fashion-MNIST test images, 28x28 uint8 each (fashion_data.py, base64url), scaled to [0, 1]
+       and rounded to 3 decimals. */
+    var FASHION = '__FM__', fashionBytes = null;
+    function fashionImage(index) {
+      if (!fashionBytes) fashionBytes = atob(FASHION.replace(/-/g, '+').replace(/_/g, '/'));
+      var image = [];
+      for (var r = 0; r < 28; r++) {
+        var row = [];
+        for (var q = 0; q < 28; q++) row.push(Math.round(fashionBytes.charCodeAt(index * 784 + r * 28 + q) / 255 * 1000) / 1000);
+        image.push(row);
+      }
+      return image;
+    }
+
+    /* ------------------------------------------------------------ booting */
+
+    /* Boot the root that holds script (or the roots with data-d2s=id; every root when id is empty). */
+    function boot(script, id) {
+      var parent = script && script.parentNode, roots;
+      if (id && parent && parent.getAttribute && parent.getAttribute('data-d2s')) roots = [parent];
+      else roots = document.querySelectorAll(id ? '[data-d2s="' + id + '"]' : '[data-d2s]');
+      for (var n = 0; n < roots.length; n++) prepare(roots[n]);
+    }
+
+    /* The cheap part, at once: the language and the hint. The rest when it is about to be seen. */
+    function prepare(root) {
+      if (root.getAttribute('data-booted')) return;
+      root.setAttribute('data-booted', '1');
+      var hint = root.querySelector('.d2s-hint');
+      if (hint) hint.style.display = 'none';
+      if (root.getAttribute('data-auto')) {
+        var pageLang = (document.documentElement.lang || '').toLowerCase();
+        root.setAttribute('data-lang', pageLang.indexOf('zh') === 0 ? 'zh' : 'en');
+      }
+      if (!/\bd2s-rf\b/.test(root.className)) {
+        /* A handle that starts the stepper on first use, then is replaced by the real one. */
+        var lazy = {};
+        ['set', 'output', 'shape', 'error', 'lines', 'preset', 'config'].forEach(function (name) {
+          lazy[name] = function () {
+            start(root);
+            return root.d2lcnn[name].apply(null, arguments);
+          };
+        });
+        root.d2lcnn = lazy;
+      }
+      /* A reader's first touch starts it synchronously, before the control's own handler runs. */
+      var events = ['pointerdown', 'mousedown', 'touchstart', 'focusin', 'keydown', 'click', 'input', 'change'];
+      var startNow = function () {
+        events.forEach(function (type) { root.removeEventListener(type, startNow, true); });
+        start(root);
+      };
+      events.forEach(function (type) { root.addEventListener(type, startNow, true); });
+      if (typeof IntersectionObserver === 'function') {
+        var observer = new IntersectionObserver(function (entries) {
+          for (var n = 0; n < entries.length; n++) {
+            if (entries[n].isIntersecting) {
+              observer.disconnect();
+              startNow();
+            }
+          }
+        }, {rootMargin: '300px 0px'});
+        observer.observe(root);
+      } else {
+        startNow();
+      }
+    }
+
+    /* Parse the numbers, wire the controls: a stepper or a receptive-field view. */
+    function start(root) {
+      if (root.getAttribute('data-ready')) return;
+      root.setAttribute('data-ready', '1');
+      var ui = {
+        root: root,
+        state: toState(JSON.parse(root.querySelector('script.d2s-data').textContent)),
+        grids: {},
+        math: root.querySelector('.d2s-math')
+      };
+      ui.findGrids = function () {
+        var found = root.querySelectorAll('.d2s-grid');
+        ui.grids = {};
+        for (var n = 0; n < found.length; n++) ui.grids[found[n].getAttribute('data-g')] = found[n].children;
+        return ui.grids;
+      };
+      ui.findGrids();
+      ui.lang = function () { return root.getAttribute('data-lang'); };
+      ui.label = function (key, values) { return label(ui.state, ui.lang(), key, values); };
+      ui.on = function (action, handler) {
+        var element = root.querySelector('[data-a="' + action + '"]');
+        if (element) element.addEventListener(action === 'slider' ? 'input' : action === 'oc' ? 'change' : 'click', handler);
+        return element;
+      };
+      var view;
+      ui.on('lang', function () {
+        root.setAttribute('data-lang', ui.lang() === 'zh' ? 'en' : 'zh');
+        relabel(ui);
+        view.say();
+      });
+      relabel(ui);
+      /* A grid wider or taller than its box scrolls there; such a box is a tab stop, so that a keyboard
+         reaches all of it (arrow keys scroll it while it has the focus). */
+      ui.updateTabStops = function () {
+        var boxes = root.querySelectorAll('.d2s-scroll');
+        for (var n = 0; n < boxes.length; n++) {
+          var box = boxes[n];
+          if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) box.setAttribute('tabindex', '0');
+          else box.removeAttribute('tabindex');
+        }
+      };
+      ui.isScroller = function (event) { return event.target.classList && event.target.classList.contains('d2s-scroll'); };
+      view = ui.state.t === 'rf' ? receptiveField(ui) : stepper(ui);
+      ui.updateTabStops();
+      window.addEventListener('resize', ui.updateTabStops);
+    }
+
+    /* Accessible names in the shown language (the visible labels switch by CSS). */
+    function relabel(ui) {
+      var slider = ui.root.querySelector('[data-a="slider"]');
+      if (slider) slider.setAttribute('aria-label', ui.label('position'));
+      var controls = ui.root.querySelectorAll('[data-c]');
+      for (var n = 0; n < controls.length; n++) {
+        var control = controls[n], group = control.getAttribute('data-g'), part = control.getAttribute('data-p');
+        control.setAttribute('aria-label', part ? ui.label('c_aria', {group: ui.label(group), part: ui.label(part)}) : ui.label(group));
+        if (control.getAttribute('data-c') === 'mode') {
+          for (var m = 0; m < control.options.length; m++) control.options[m].textContent = ui.label('m_' + control.options[m].value);
+        }
+      }
+    }
+
+    /* ------------------------------------------------------- the stepper */
+
+    /* Convolution and pooling: one output cell per step. */
+    function stepper(ui) {
+      var root = ui.root, state = ui.state, math = ui.math;
+      var outChannel = state.oc, timer = null, current = 0, steps, paddedWidth, error = '', kernelTags, outPixels = null;
+      var slider = ui.on('slider', function () { go(+slider.value); });
+      var position = root.querySelector('.d2s-pos');
+      var playButton = ui.on('play', function () { play(!timer); });
+      var errorBox = root.querySelector('.d2s-err');
+      var controls = root.querySelectorAll('[data-c]');
+
+      measure();
+      say();
+      ui.on('prev', function () { go(current - 1); });
+      ui.on('next', function () { go(current + 1); });
+      ui.on('reset', function () { play(false); go(0); });
+      var channelSelect = ui.on('oc', function () { showChannel(+channelSelect.value); });
+      root.addEventListener('click', onClick);
+      root.addEventListener('keydown', onKey);
+      for (var n = 0; n < controls.length; n++) controls[n].addEventListener('change', fromControls);
+
+      function measure() {
+        steps = state.oh * state.ow;
+        paddedWidth = state.w + state.p[2] + state.p[3];
+        kernelTags = / d2s-kl/.test(root.className);
+      }
+
+      function say() { math.textContent = error ? '' : stepLines(state, outChannel, current, ui.lang()).join('\n'); }
+
+      /* Another output channel: its kernel, bias and outputs so far. */
+      function showChannel(o) {
+        outChannel = o;
+        if (error) return;
+        mark(current, false);
+        for (var n = 0; n <= current; n++) ui.grids.y[n].textContent = fmt(state.Y[outChannel * steps + n]);
+        for (var c = 0; c < state.ci; c++) {
+          for (var q = 0; q < state.kh * state.kw; q++) {
+            ui.grids['k' + c][q].textContent = fmt(state.K[(outChannel * state.ci + c) * state.kh * state.kw + q]);
+          }
+        }
+        root.querySelector('.d2s-bv').textContent = fmt(state.b[outChannel]);
+        mark(current, true);
+        say();
+      }
+
+      function onClick(event) {
+        var element = event.target, grid = element.parentNode;
+        var name = grid && grid.getAttribute && grid.getAttribute('data-g');
+        var presetButton = element.closest && element.closest('[data-pre]');
+        if (presetButton) {
+          preset(presetButton.getAttribute('data-pre'));
+          return;
+        }
+        if (!name || element.tagName !== 'I') return;
+        var index = Array.prototype.indexOf.call(ui.grids[name], element);
+        if (index < 0) return;
+        if (name === 'y') go(index);
+        else if (/^[xk]/.test(name)) edit(element, name, index);
+      }
+
+      function onKey(event) {
+        var tag = event.target.tagName, key = event.key;
+        if (tag === 'INPUT' || tag === 'SELECT' || (tag === 'BUTTON' && (key === ' ' || key === 'Enter')) || ui.isScroller(event)) return;
+        if (key === 'ArrowRight' || key === 'ArrowDown') go(current + 1);
+        else if (key === 'ArrowLeft' || key === 'ArrowUp') go(current - 1);
+        else if (key === ' ' || key === 'Spacebar') play(!timer);
+        else if (key === 'Home') go(0);
+        else if (key === 'End') go(steps - 1);
+        else return;
+        event.preventDefault();
+        event.stopPropagation();
+      }
+
+      /* Fill (on) or clear output cell n; in pixel mode its grey level shows the value, the title the number. */
+      function put(n, on) {
+        var element = ui.grids.y[n], value = state.Y[outChannel * steps + n];
+        element.textContent = on ? fmt(value) : '';
+        element.classList[on ? 'add' : 'remove']('f');
+        if (outPixels) {
+          element.style.background = on ? grey(value, outPixels) : '';
+          element.title = on ? fmt(value) : '';
+        }
+      }
+
+      /* Outline (add) or clear the window of step t, its winner and its ×weight tags. */
+      function mark(t, add) {
+        var cells = windowCells(state, t), best = winnerIndex(state, outChannel, cells);
+        var winnerChannel = state.t === 'pool' ? Math.min(outChannel, state.ci - 1) : 0;
+        for (var c = 0; c < state.ci; c++) {
+          for (var n = 0; n < cells.length; n++) {
+            var element = ui.grids['x' + c][cells[n][0] * paddedWidth + cells[n][1]];
+            if (add) {
+              element.classList.add('w');
+              if (n === best && c === winnerChannel) element.classList.add('win');
+              if (kernelTags) element.setAttribute('data-k', fmt(state.K[(outChannel * state.ci + c) * cells.length + n]));
+            } else {
+              element.classList.remove('w');
+              element.classList.remove('win');
+              element.removeAttribute('data-k');
+            }
+          }
+        }
+        ui.grids.y[t].classList[add ? 'add' : 'remove']('cur');
+      }
+
+      /* Move to step t: fill (or clear) the output cells in between, move the window. */
+      function go(t) {
+        if (error) return;
+        t = Math.max(0, Math.min(steps - 1, t));
+        if (t === current) return;
+        follow(t);
+        mark(current, false);
+        var n;
+        if (t > current) for (n = current + 1; n <= t; n++) put(n, true);
+        else for (n = t + 1; n <= current; n++) put(n, false);
+        current = t;
+        mark(t, true);
+        slider.value = t;
+        position.textContent = (t + 1) + ' / ' + steps;
+        say();
+      }
+
+      /* Scroll big grids so the window and the output cell of step t stay in view. */
+      function follow(t) {
+        var cells = windowCells(state, t), first = cells[0], last = cells[cells.length - 1];
+        for (var c = 0; c < state.ci; c++) {
+          var grid = ui.grids['x' + c][0].parentNode;
+          reveal(grid, last[0], last[1]);
+          reveal(grid, first[0], first[1]);
+        }
+        reveal(ui.grids.y[0].parentNode, Math.floor(t / state.ow), t % state.ow);
+      }
+      function reveal(grid, row, col) {
+        var box = grid.parentNode;
+        if (box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight) return;
+        var cellW = parseFloat(grid.style.getPropertyValue('--c')) + 2, cellH = parseFloat(grid.style.getPropertyValue('--h')) + 2;
+        var x = col * cellW, y = row * cellH;
+        if (x < box.scrollLeft) box.scrollLeft = x;
+        else if (x + cellW + 4 > box.scrollLeft + box.clientWidth) box.scrollLeft = x + cellW + 4 - box.clientWidth;
+        if (y < box.scrollTop) box.scrollTop = y;
+        else if (y + cellH + 4 > box.scrollTop + box.clientHeight) box.scrollTop = y + cellH + 4 - box.clientHeight;
+      }
+
+      function play(on) {
+        if (on === !!timer) return;
+        if (on) {
+          if (current >= steps - 1) go(0);
+          timer = setInterval(function () { if (current >= steps - 1) play(false); else go(current + 1); }, state.ms);
+        } else {
+          clearInterval(timer);
+          timer = null;
+        }
+        root.classList[on ? 'add' : 'remove']('d2s-playing');
+        playButton.setAttribute('aria-pressed', on ? 'true' : 'false');
+        math.setAttribute('aria-live', on ? 'off' : 'polite');
+      }
+
+      /* A new configuration: check it, recompute every output, redraw the panels at step 0. */
+      function recompute() {
+        play(false);
+        error = check(state, 'en');
+        root.classList[error ? 'add' : 'remove']('d2s-bad');
+        if (errorBox) {
+          errorBox.innerHTML = error ? bothTexts(function (lang) { return check(state, lang); }) : '';
+          errorBox.hidden = !error;
+        }
+        root.querySelector('.d2s-title').innerHTML = bothTexts(function (lang) { return title(state, lang); });
+        if (error) {
+          math.textContent = '';
+          return;
+        }
+        var result = run(state);
+        state.Y = result.Y;
+        state.oh = result.oh;
+        state.ow = result.ow;
+        if (outChannel >= result.co) outChannel = 0;
+        if (channelSelect && channelSelect.options.length !== result.co) {
+          var options = [];
+          for (var c = 0; c < result.co; c++) options.push('<option value="' + c + '">' + c + '<\/option>');
+          channelSelect.innerHTML = options.join('');
+          channelSelect.value = String(outChannel);
+        }
+        draw();
+        measure();
+        current = 0;
+        mark(0, true);
+        slider.max = steps - 1;
+        slider.value = 0;
+        position.textContent = '1 / ' + steps;
+        say();
+        ui.updateTabStops();
+      }
+
+      /* The panels, legend and size lines for step 0. */
+      function draw() {
+        var panels = panelsHtml(state, outChannel);
+        root.classList[panels.kernelTags ? 'add' : 'remove']('d2s-kl');
+        root.querySelector('.d2s-panels').innerHTML = panels.html;
+        outPixels = panels.outPixels;
+        ui.findGrids();
+        var sides = state.p, isMax = state.mode === 'max', padded = !!(sides[0] || sides[1] || sides[2] || sides[3]);
+        var legend = function (swatch, on) {
+          var entry = root.querySelector('.d2s-legend .sw-' + swatch);
+          if (entry) entry.hidden = !on;
+        };
+        legend('pad', padded && !isMax);
+        legend('padmax', padded && isMax);
+        legend('win', isMax);
+        legend('unused', panels.reached.rows.indexOf(false) >= 0 || panels.reached.cols.indexOf(false) >= 0);
+        var english = sizeLines(state, 'en'), chinese = sizeLines(state, 'zh');
+        root.querySelector('.d2s-size').innerHTML = '<b>' + bothLabels(state, 'size') + '<\/b>' + english.map(function (line, axis) {
+          return '<div>' + bothTexts(function (lang) { return lang === 'en' ? line : chinese[axis]; }) + '<\/div>';
+        }).join('');
+      }
+
+      /* Read the <select>s: padding, stride, dilation, window or kernel size, pooling mode. */
+      function fromControls() {
+        var value = function (key, fallback) {
+          var control = root.querySelector('[data-c="' + key + '"]');
+          return control ? +control.value : fallback;
+        };
+        var modeSelect = root.querySelector('[data-c="mode"]');
+        set({padding: [value('pt', state.p[0]), value('pb', state.p[1]), value('pl', state.p[2]), value('pr', state.p[3])],
+             stride: [value('sh', state.s[0]), value('sw', state.s[1])],
+             dilation: [value('dh', state.d[0]), value('dw', state.d[1])],
+             size: [value('kh', state.kh), value('kw', state.kw)],
+             mode: modeSelect ? modeSelect.value : state.mode});
+      }
+
+      /* Controls follow the state (after a set() from outside). */
+      function toControls() {
+        var values = {pt: state.p[0], pb: state.p[1], pl: state.p[2], pr: state.p[3], sh: state.s[0], sw: state.s[1],
+                      dh: state.d[0], dw: state.d[1], kh: state.kh, kw: state.kw, mode: state.mode};
+        for (var n = 0; n < controls.length; n++) {
+          var key = controls[n].getAttribute('data-c');
+          if (values[key] !== undefined && controls[n].value !== String(values[key])) controls[n].value = String(values[key]);
+        }
+      }
+
+      /* Nested arrays to a flat list and their shape. */
+      function flatten(nested, out, shape, depth) {
+        if (typeof nested === 'number') {
+          out.push(nested);
+          return;
+        }
+        if (shape.length <= depth) shape.push(nested.length);
+        for (var n = 0; n < nested.length; n++) flatten(nested[n], out, shape, depth + 1);
+      }
+
+      /* The kernel resized to kh x kw: overlapping values kept, new ones 0. */
+      function resizeKernel(kh, kw) {
+        var channels = state.K.length / (state.ci * state.kh * state.kw), kernel = [];
+        for (var o = 0; o < channels; o++) {
+          for (var c = 0; c < state.ci; c++) {
+            for (var a = 0; a < kh; a++) {
+              for (var b = 0; b < kw; b++) {
+                kernel.push(a < state.kh && b < state.kw ? state.K[((o * state.ci + c) * state.kh + a) * state.kw + b] : 0);
+              }
+            }
+          }
+        }
+        state.K = kernel;
+      }
+
+      /* Click a cell of the input (not the padding) or the kernel: an <input> takes its place;
+         Enter or leaving it commits, Escape cancels. */
+      function edit(element, name, index) {
+        if (error || element.querySelector('input')) return;
+        var channel = +name.slice(1), isInput = name.charAt(0) === 'x', at;
+        if (isInput) {
+          var row = Math.floor(index / paddedWidth) - state.p[0], col = index % paddedWidth - state.p[2];
+          if (row < 0 || col < 0 || row >= state.h || col >= state.w) return;
+          at = (channel * state.h + row) * state.w + col;
+        } else {
+          at = (outChannel * state.ci + channel) * state.kh * state.kw + index;
+        }
+        var values = isInput ? state.X : state.K, old = values[at], field = document.createElement('input');
+        var done = false, grid = element.parentNode;
+        /* While a cell holds an editor the grid is a group of cells, not an image (whose inside is
+           hidden from assistive technology). */
+        grid.setAttribute('role', 'group');
+        field.type = 'text';
+        field.inputMode = 'decimal';
+        field.className = 'd2s-ed';
+        field.value = String(old);
+        field.setAttribute('aria-label', ui.label('edit'));
+        function finish(keep) {
+          if (done) return;
+          done = true;
+          grid.setAttribute('role', 'img');
+          var value = parseFloat(field.value);
+          if (keep && isFinite(value) && value !== old) {
+            values[at] = value;
+            recompute();
+          } else {
+            element.textContent = fmt(old);
+            root.focus();
+          }
+        }
+        field.addEventListener('keydown', function (event) {
+          event.stopPropagation();
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            finish(true);
+          } else if (event.key === 'Escape') {
+            event.preventDefault();
+            finish(false);
+          }
+        });
+        field.addEventListener('blur', function () { finish(true); });
+        element.textContent = '';
+        element.appendChild(field);
+        field.focus();
+        field.select();
+      }
+
+      /* A preset input ('x:edge', 'x:arange', 'x:rand', 'x:fm0'..'x:fm3') or kernel ('k:edge', 'k:sobx', ...). */
+      function preset(name) {
+        var kind = name.slice(2), c, r, q;
+        if (name.charAt(0) === 'x') {
+          var height = state.h, width = state.w, image = null;
+          if (kind === 'edge') {
+            height = 6;
+            width = 8;
+          } else if (kind.slice(0, 2) === 'fm') {
+            image = fashionImage(+kind.slice(2));
+            height = width = 28;
+          }
+          var input = [];
+          for (c = 0; c < state.ci; c++) {
+            var matrix = [];
+            for (r = 0; r < height; r++) {
+              var row = [];
+              for (q = 0; q < width; q++) {
+                row.push(image ? image[r][q]
+                  : kind === 'edge' ? (q >= 2 && q < 6 ? 0 : 1)
+                  : kind === 'arange' ? r * width + q
+                  : Math.floor(Math.random() * 10));
+              }
+              matrix.push(row);
+            }
+            input.push(matrix);
+          }
+          return set({x: input});
+        }
+        var slice = KERNEL_PRESETS[kind];
+        if (!slice) {
+          slice = [];
+          for (r = 0; r < state.kh; r++) {
+            var randomRow = [];
+            for (q = 0; q < state.kw; q++) randomRow.push(Math.floor(Math.random() * 5) - 2);
+            slice.push(randomRow);
+          }
+        }
+        var kernel = [];
+        for (var o = 0; o < state.b.length; o++) {
+          var perChannel = [];
+          for (c = 0; c < state.ci; c++) perChannel.push(slice);
+          kernel.push(perChannel);
+        }
+        return set({k: kernel});
+      }
+
+      function set(config) {
+        config = config || {};
+        var flat, shape;
+        if (config.x !== undefined) {
+          flat = [];
+          shape = [];
+          flatten(config.x, flat, shape, 0);
+          if (shape.length === 2) shape.unshift(1);
+          state.ci = shape[0];
+          state.h = shape[1];
+          state.w = shape[2];
+          state.X = flat;
+        }
+        if (config.k !== undefined) {
+          flat = [];
+          shape = [];
+          flatten(config.k, flat, shape, 0);
+          while (shape.length < 4) shape.unshift(1);
+          state.K = flat;
+          state.kh = shape[2];
+          state.kw = shape[3];
+          state.co = shape[0];
+          if (state.b.length !== shape[0]) state.b = flat.slice(0, shape[0]).map(function () { return 0; });
+        }
+        if (config.bias !== undefined) {
+          state.b = typeof config.bias === 'number' ? state.b.map(function () { return config.bias; }) : config.bias.slice();
+        }
+        if (config.padding !== undefined) state.p = toSides(config.padding);
+        if (config.stride !== undefined) state.s = toPair(config.stride);
+        if (config.dilation !== undefined) state.d = toPair(config.dilation);
+        if (config.mode !== undefined && state.t === 'pool') state.mode = config.mode;
+        if (config.size !== undefined) {
+          var size = toPair(config.size);
+          if (state.t === 'conv' && (size[0] !== state.kh || size[1] !== state.kw)) resizeKernel(size[0], size[1]);
+          state.kh = size[0];
+          state.kw = size[1];
+        }
+        toControls();
+        recompute();
+        return handle.error();
+      }
+
+      var handle = root.d2lcnn = {
+        set: set,
+        error: function () { return error ? check(state, ui.lang()) : ''; },
+        shape: function () { return error ? null : [outputChannels(state), state.oh, state.ow]; },
+        output: function () {
+          if (error) return null;
+          var channels = [], count = state.oh * state.ow;
+          for (var c = 0; c < state.Y.length / count; c++) {
+            var matrix = [];
+            for (var i = 0; i < state.oh; i++) matrix.push(state.Y.slice(c * count + i * state.ow, c * count + (i + 1) * state.ow));
+            channels.push(matrix);
+          }
+          return channels;
+        },
+        lines: function (t) { return error ? null : stepLines(state, outChannel, t, ui.lang()); },
+        preset: preset,
+        config: function () {
+          return {padding: state.p.slice(), stride: state.s.slice(), dilation: state.d.slice(), size: [state.kh, state.kw], mode: state.mode};
+        }
+      };
+      return {say: say};
+    }
+
+    /* ------------------------------------------------ the receptive field */
+
+    /* Click (or arrow to) a cell of a later layer; light every cell reaching it. */
+    function receptiveField(ui) {
+      var root = ui.root, state = ui.state, lit = [], shapes = state.shapes, selected = state.sel;
+      root.addEventListener('click', function (event) {
+        var grid = event.target.parentNode, name = grid && grid.getAttribute && grid.getAttribute('data-g');
+        if (!name || name === 'l0') return;
+        var layer = +name.slice(1), index = Array.prototype.indexOf.call(ui.grids[name], event.target);
+        if (index >= 0) pick(layer, Math.floor(index / shapes[layer][1]), index % shapes[layer][1]);
+      });
+      root.addEventListener('keydown', function (event) {
+        var key = event.key, layer = selected[0], i = selected[1], j = selected[2];
+        if ((event.target.tagName === 'BUTTON' && (key === ' ' || key === 'Enter')) || ui.isScroller(event)) return;
+        if (key === 'ArrowRight') j++;
+        else if (key === 'ArrowLeft') j--;
+        else if (key === 'ArrowDown') i++;
+        else if (key === 'ArrowUp') i--;
+        else return;
+        event.preventDefault();
+        event.stopPropagation();
+        pick(layer, Math.max(0, Math.min(shapes[layer][0] - 1, i)), Math.max(0, Math.min(shapes[layer][1] - 1, j)));
+      });
+      function pick(layer, i, j) {
+        for (var n = 0; n < lit.length; n++) {
+          lit[n].classList.remove('r');
+          lit[n].classList.remove('cur');
+        }
+        lit = [];
+        var element = ui.grids['l' + layer][i * shapes[layer][1] + j];
+        element.classList.add('cur');
+        lit.push(element);
+        selected = [layer, i, j];
+        var lastRow = i, lastCol = j;
+        for (var m = layer - 1; m >= 0; m--) {
+          lastRow += state.ks[m][0] - 1;
+          lastCol += state.ks[m][1] - 1;
+          for (var r = i; r <= lastRow; r++) {
+            for (var c = j; c <= lastCol; c++) {
+              element = ui.grids['l' + m][r * shapes[m][1] + c];
+              element.classList.add('r');
+              lit.push(element);
+            }
+          }
+        }
+        say();
+      }
+      function say() { ui.math.textContent = rfText(state, selected[0], selected[1], selected[2], ui.lang()); }
+      pick(selected[0], selected[1], selected[2]);
+      return {say: say};
+    }
+
+    return {boot: boot, start: start, run: run, check: check, sizeLines: sizeLines, stepLines: stepLines,
+            title: title, rfText: rfText, fmt: fmt, toState: toState};
+  }
 })();

@@ -1,13 +1,13 @@
 """The public steppers: argument checking, numbers and HTML tied together.
 
 Each object renders through ``_repr_html_`` (Jupyter, Colab, VS Code and
-MyST-NB all store that as ``text/html``) and keeps its numbers in ``frames``
-so a test, or a curious reader, can check every one of them.
+MyST-NB all store that as ``text/html``) and keeps torch's output and its
+arguments in ``steps`` (``frames.ConvSteps`` / ``PoolSteps``).
 
 Python computes the first state (what nbval compares); in the page the
 reader can then change padding (per side), stride, window or kernel size,
 dilation, the pooling mode, any input or kernel value, or pick a preset, and
-``stepper.js`` recomputes output, frames and size formula itself. Each
+``stepper.js`` recomputes output, every step's arithmetic and the size formula itself. Each
 stepper's root element carries a small handle for tests and curious readers
 (documented at the top of ``stepper.js``)::
 
@@ -27,7 +27,7 @@ __all__ = ["conv_stepper", "pool_stepper", "receptive_field_view",
 class _Stepper:
     def __init__(self, steps, out_channel, lang, layer_repr):
         self.steps, self.lang, self.layer_repr = steps, check_lang(lang), layer_repr
-        self.frames = steps.frames(out_channel)  # also validates out_channel
+        steps.check_channel(out_channel)
         self.out_channel = out_channel
         self.live_note = False  # the explorers set it: "this cell is live in Jupyter/Colab"
         self._html = None
@@ -40,6 +40,14 @@ class _Stepper:
     @property
     def output_size(self):
         return self.steps.out_hw
+
+    @property
+    def num_steps(self):
+        return self.steps.num_steps
+
+    def step_text(self, t=0, lang="en"):
+        """The arithmetic of step ``t`` as the page shows it (step 0 is in the saved HTML)."""
+        return self.steps.text(t, self.out_channel, lang)
 
     def size_text(self, lang="en"):
         """The output-size formula lines shown under the grids."""
@@ -55,7 +63,7 @@ class _Stepper:
 
     def __repr__(self):
         oh, ow = self.steps.out_hw
-        return (f"<{type(self).__name__}: {len(self.frames)} steps, output {oh}×{ow}; "
+        return (f"<{type(self).__name__}: {self.num_steps} steps, output {oh}×{ow}; "
                 f"display it in a notebook to step through>")
 
 

@@ -1,0 +1,62 @@
+"""The book's website serves the stepper engine once per page, not once per stepper.
+
+A saved stepper carries the engine inline so that it works alone in Jupyter, Colab or VS Code
+(``render._root``). On a built page with several steppers those copies repeat. After the
+website is built, ``serve_engine_once`` (called by ``tools/build_book.py``) rewrites every
+page that holds a stepper: the inline engines go, one ``<script defer src=...>`` loads the
+engine file (written once into the site's ``_static``), which then boots every stepper on the
+page; the inline stylesheet stays on the first stepper only (it is scoped to ``.d2s``, so
+one copy styles them all).
+"""
+import hashlib
+import os
+import pathlib
+import re
+
+from .render import library_js
+
+__all__ = ["ENGINE_FILE", "serve_engine_once"]
+
+ENGINE_FILE = "d2lcnn-stepper.js"
+
+# A stepper's root tag with its stylesheet; its data followed by its engine (render._root's layout).
+_STYLE = re.compile(r'(<div class="d2s [^"]*" id="d2s-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
+_ENGINE = re.compile(r'(<script type="application/json" class="d2s-data">.*?</script>)<script>.*?</script>(</div>)',
+                     re.S)
+
+
+def _one_page(text, src):
+    styles = [0]
+
+    def keep_first(m):
+        styles[0] += 1
+        return m[0] if styles[0] == 1 else m[1]
+
+    new = _STYLE.sub(keep_first, text)
+    new = _ENGINE.sub(lambda m: m[1] + m[2], new)
+    tag = f'<script defer src="{src}"></script>'
+    if tag not in new:
+        new = new.replace("</head>", tag + "</head>", 1)
+    return new
+
+
+def serve_engine_once(html_dir):
+    """Rewrite every page under ``html_dir`` that holds a stepper (see the module docstring);
+    returns the number of pages changed."""
+    html_dir = pathlib.Path(html_dir)
+    engine = library_js()
+    static = html_dir / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / ENGINE_FILE).write_text(engine, encoding="utf-8")
+    version = hashlib.sha256(engine.encode("utf-8")).hexdigest()[:10]
+    changed = 0
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if 'class="d2s-data"' not in text:
+            continue
+        src = os.path.relpath(static / ENGINE_FILE, page.parent).replace(os.sep, "/") + f"?v={version}"
+        new = _one_page(text, src)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
