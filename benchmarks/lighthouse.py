@@ -113,6 +113,9 @@ def lighthouse(url, modules, workdir):
         "accessibility": round(100 * (cats["accessibility"]["score"] or 0)),
         "best_practices": round(100 * (cats["best-practices"]["score"] or 0)),
         "seo": round(100 * (cats["seo"]["score"] or 0)),
+        # Lighthouse's CPU benchmark of this machine at the time (higher is faster): on a shared,
+        # loaded machine it drops, and the simulated phone's main-thread times grow with it.
+        "benchmark_index": data.get("environment", {}).get("benchmarkIndex"),
         "blocking_urls": [item["url"].rsplit("/", 1)[-1] for item in blocking],
         "main_thread": {item["groupLabel"]: round(item["duration"])
                         for item in audits.get("mainthread-work-breakdown", {}).get("details", {}).get("items", [])},
@@ -170,7 +173,7 @@ def main(argv=None):
             m = results[label]["median"]
             print(f"{label:28} perf {m['performance']:3} (runs {m['performance_runs']})  "
                   f"LCP {m['lcp_s']:.1f} s  TBT {m['tbt_ms']:.0f} ms  {m['kib']:.0f} KiB  "
-                  f"blocking {m['blocking']}", flush=True)
+                  f"blocking {m['blocking']}  (host CPU index {m['benchmark_index']})", flush=True)
     for server, _ in servers.values():
         server.shutdown()
 

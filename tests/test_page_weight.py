@@ -16,11 +16,11 @@ from _browser import guarded_page
 
 LANGS = ("en", "zh")
 # First-visit bytes of a chapter page (gzip-compressed HTML, stylesheets and scripts, plus the
-# images loaded eagerly), as first_visit_bytes counts them. Measured when the budget was set:
-# 271-393 KiB per chapter page (13_densenet en the largest, its saved steppers); before this
-# work a page also fetched MathJax (~1.1 MB raw), the icon script (1.5 MB raw) and the search
-# index. The budget leaves room for a few more figures, not for a new library on every page.
-BUDGET_KIB = 450
+# images loaded eagerly), as first_visit_bytes counts them. When the budget was set they were
+# 129-271 KiB per chapter page (zh/07_alexnet the largest), down from 714-1,234 KiB when every
+# page also fetched MathJax, the icon script and the search index. The budget leaves room for a
+# few more figures, not for a new library on every page.
+BUDGET_KIB = 320
 
 
 def pages(site, lang):

@@ -34,8 +34,8 @@ SITE = pathlib.Path(__file__).resolve().parent / "site"
 MATH = re.compile(r'<(span|div) class="math notranslate nohighlight">(.*?)</\1>', re.S)
 FONT_MARK = "@@MATHJAX_FONTS@@"
 # In the browser MathJax scales formulas to the x-height of the text around them; the book's
-# sans-serif text has an x-height about 1.15 times that of MathJax's TeX fonts.
-MATH_CSS = 'mjx-container[jax="CHTML"]{font-size:115%}'
+# sans-serif text has an x-height about 1.2 times that of MathJax's TeX fonts.
+MATH_CSS = 'mjx-container[jax="CHTML"]{font-size:120%}'
 
 FONTS_DIR = "_static/mathjax-fonts"
 
