@@ -5,6 +5,8 @@
     python benchmarks/reproduce.py --only lenet_sigmoid,lenet_relu --seeds 0,1,2
     python benchmarks/reproduce.py --plain --only nin,googlenet      # train_ch6(fast=False)
     python benchmarks/reproduce.py --budget-s 1800                   # stop cleanly after 30 minutes
+    python benchmarks/reproduce.py --only nin --variant head_relu=none   # a remedy: a changed recipe
+    python benchmarks/reproduce.py --only googlenet --variant init=kaiming
 
 Each run is one (recipe, seed, mode): ``d2lcnn.set_seed(seed)``, the loaders
 of ``d2lcnn.load_data_fashion_mnist(**recipe.loader_kwargs())``,
@@ -22,7 +24,15 @@ temporary file and a rename, so an interrupted run never leaves a broken
 file. It is resumable: a (recipe, seed, fast) already in the file is
 skipped, so the same command can be run again after an interruption or with
 more seeds. ``--budget-s`` stops between runs once that many seconds have
-passed and lists what it skipped.
+passed and lists what it skipped. Several processes may write the same file
+at once (``benchmarks/gpu_book.py`` runs them side by side): each write holds
+a lock on the folder, re-reads the file and adds its run.
+
+``--variant KEY=VALUE`` (repeatable) trains a changed recipe, stored apart
+from the notes' own: ``init=kaiming`` replaces the recipe's initialisation,
+any other key is an argument of the network's constructor
+(``head_relu=none`` for NiN). A run is identified by (recipe, seed, fast,
+variant).
 
 The file: ``device`` (``cpu``/``cuda``/``mps``), ``device_name``, ``slug``,
 ``torch``, ``python``, ``date`` (of the last write) and ``runs``, one record
@@ -32,7 +42,13 @@ per run: ``recipe``, ``seed``, ``fast``, ``profile`` (always ``full``),
 ``examples_per_sec`` (train_ch6's: training examples over training time),
 ``wall_s`` (the whole run: loaders, network, training and evaluation),
 ``amp`` (autocast dtype or null) and ``channels_last`` (the speed settings
-train_ch6 used), ``threads``, ``torch``, ``python``, ``code`` (git commit,
+train_ch6 used), ``precision`` (what ran: ``fp32``, ``fp32+tf32`` - fast
+mode on CUDA -, ``bf16 autocast`` or ``fp16 autocast``), ``variant`` (null
+for the notes' recipe, else a dict such as ``{"head_relu": "none"}`` or
+``{"init": "kaiming"}``), ``device_name``, for networks with batch
+normalization ``test_acc_recalibrated`` (the final test accuracy after
+``d2lcnn.recalibrate_bn`` over 40 training batches, beside the moving-average
+``test_acc``), ``threads``, ``torch``, ``python``, ``code`` (git commit,
 and whether ``d2lcnn/`` had uncommitted changes), ``date``. ``d2lcnn.results_box(name)`` and
 ``d2lcnn.summarize(name)`` read these files for the chapters.
 
@@ -55,7 +71,10 @@ CPU) come from, on the shared build machine under its lock:
         --only lenet_sigmoid,lenet_relu,lenet_bn_scratch,lenet_bn_builtin
 """
 import argparse
+import contextlib
+import dataclasses
 import datetime
+import fcntl
 import json
 import os
 import pathlib
@@ -113,8 +132,16 @@ def device_slug(device_type, name):
     return f"{slugify(device_type)}-{model_slug(name)}"
 
 
+RECALIBRATION_BATCHES = 40  # as chapter 11: enough batches for a stable average
+
+
+def variant_key(variant):
+    """A variant dict (or None) as a hashable, order-independent key: '' for the notes' recipe."""
+    return json.dumps(variant, sort_keys=True) if variant else ""
+
+
 def run_key(record):
-    return (record["recipe"], int(record["seed"]), bool(record["fast"]))
+    return (record["recipe"], int(record["seed"]), bool(record["fast"]), variant_key(record.get("variant")))
 
 
 def read_results(path):
@@ -147,14 +174,69 @@ def write_atomic(path, data):
         raise
 
 
+@contextlib.contextmanager
+def folder_lock(folder):
+    """An exclusive lock on ``folder`` (flock on the directory itself: no lock file is left behind)."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 def store_run(path, header, record):
-    """Add ``record`` to the file at ``path`` (re-read first, so nothing written meanwhile is lost)."""
-    data = read_results(path) or {**header, "runs": []}
-    data.update({k: v for k, v in header.items() if k not in ("device", "device_name", "slug")})
-    runs = [r for r in data["runs"] if run_key(r) != run_key(record)] + [record]
-    data["runs"] = sorted(runs, key=lambda r: (r["recipe"], not r["fast"], r["seed"]))
-    write_atomic(path, data)
+    """Add ``record`` to the file at ``path`` (re-read under a lock, so nothing written meanwhile is lost)."""
+    path = pathlib.Path(path)
+    with folder_lock(path.parent):
+        data = read_results(path) or {**header, "runs": []}
+        data.update({k: v for k, v in header.items() if k not in ("device", "device_name", "slug")})
+        runs = [r for r in data["runs"] if run_key(r) != run_key(record)] + [record]
+        data["runs"] = sorted(runs, key=lambda r: (r["recipe"], variant_key(r.get("variant")), not r["fast"],
+                                                   r["seed"]))
+        write_atomic(path, data)
     return data
+
+
+def parse_variant(items):
+    """``['init=kaiming', 'head_relu=none']`` as a dict (None when empty), values as written."""
+    if not items:
+        return None
+    variant = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ValueError(f"--variant takes KEY=VALUE (e.g. init=kaiming or head_relu=none), got {item!r}")
+        variant[key.strip()] = value.strip()
+    return variant
+
+
+def apply_variant(r, variant):
+    """Recipe ``r`` changed by ``variant``: ``init`` replaces its initialisation, other keys go to its constructor."""
+    if not variant:
+        return r
+    changes = dict(variant)
+    init = changes.pop("init", r.init)
+    if init not in ("xavier", "kaiming"):
+        raise ValueError(f"variant init={init!r}: use xavier or kaiming")
+    kwargs = {**dict(r.model_kwargs), **changes}
+    r2 = dataclasses.replace(r, init=init, model_kwargs=tuple(kwargs.items()))
+    if changes:
+        try:
+            r2.build()  # a wrong argument fails here, before any data is loaded
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"variant {variant} does not fit {r.name} ({r.model}): {err}") from None
+    return r2
+
+
+def precision_of(amp_dtype, device, fast):
+    """What arithmetic ran, for a train_ch6 that does not report it itself (``history["precision"]``)."""
+    if amp_dtype is not None:
+        return "bf16 autocast" if "bfloat16" in str(amp_dtype) else "fp16 autocast"
+    return "fp32+tf32" if fast and device.type == "cuda" else "fp32"
 
 
 def parse_list(text, what, convert=str):
@@ -174,6 +256,9 @@ def parse_args(argv=None):
     mode.add_argument("--fast", dest="fast", action="store_true", default=True,
                       help="train_ch6(fast=True), its default speed-ups (default)")
     mode.add_argument("--plain", dest="fast", action="store_false", help="train_ch6(fast=False)")
+    p.add_argument("--variant", action="append", default=None, metavar="KEY=VALUE",
+                   help="a changed recipe: init=kaiming, or a constructor argument such as head_relu=none "
+                        "(repeatable; stored apart from the notes' recipe)")
     p.add_argument("--budget-s", type=float, default=None,
                    help="start no new run after this many seconds; say what was skipped")
     p.add_argument("--out", default=None, help="results file (default benchmarks/results/<device-slug>.json)")
@@ -199,6 +284,12 @@ def parse_args(argv=None):
                     f"the recipes are: {', '.join(d2lcnn.RECIPES)}")
     if args.budget_s is not None and args.budget_s <= 0:
         p.error("--budget-s must be positive")
+    try:
+        args.variant = parse_variant(args.variant)
+        for n in args.only:
+            apply_variant(d2lcnn.recipe(n), args.variant)
+    except ValueError as err:
+        p.error(str(err))
     return args
 
 
@@ -229,26 +320,40 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def train_one(r, seed, fast, device, root):
-    """One run of recipe ``r``; returns its record."""
+def train_one(r, seed, fast, device, root, variant=None, profile="full"):
+    """One run of recipe ``r`` (changed by ``variant``); returns its record.
+
+    ``profile`` other than ``full`` is for rehearsals (``gpu_book.py --smoke``): such a
+    run is shortened and must not be stored with the full ones.
+    """
     import torch
     import d2lcnn
+    from d2lcnn.device import speed_settings
     start = time.perf_counter()
+    r = apply_variant(r, variant)
     d2lcnn.set_seed(seed)
     train_iter, test_iter = d2lcnn.load_data_fashion_mnist(**r.loader_kwargs(), root=root, device=device)
     d2lcnn.set_seed(seed)
     net = r.build()
-    amp_dtype, channels_last = d2lcnn.training.speed_settings(net, device, fast)
+    amp_dtype, channels_last = speed_settings(net, device, fast)
     h = d2lcnn.train_ch6(net, train_iter, test_iter, r.num_epochs, r.lr, device, init=r.init,
-                         profile="full", fast=fast, plot=False)
-    if h["plan"].reduced:  # cannot happen with profile="full"; a shortened run must never be stored
+                         profile=profile, fast=fast, plot=False)
+    if h["plan"].reduced and profile == "full":  # cannot happen; a shortened run must never be stored
         raise RuntimeError(f"train_ch6 shortened the run: {h['plan'].describe()}")
-    return {"recipe": r.name, "seed": seed, "fast": fast, "profile": "full", "epochs": len(h["epoch"]),
+    extra = {}
+    if d2lcnn.recalibrate.bn_layers(net):
+        fixed = d2lcnn.recalibrate_bn(net, train_iter, num_batches=RECALIBRATION_BATCHES)
+        extra["test_acc_recalibrated"] = d2lcnn.evaluate_accuracy_gpu(
+            fixed, test_iter, device, max_examples=h["plan"].test_examples)
+    precision = h.get("precision") or precision_of(amp_dtype, device, fast)
+    return {"recipe": r.name, "seed": seed, "fast": fast, "profile": profile if h["plan"].reduced else "full",
+            "epochs": len(h["epoch"]),
             "train_loss": h["final"]["train_loss"], "train_acc": h["final"]["train_acc"],
             "test_acc": h["final"]["test_acc"], "test_acc_per_epoch": h["test_acc"],
             "train_acc_per_epoch": h["train_acc"], "train_loss_per_epoch": h["train_loss"],
             "examples_per_sec": h["examples_per_sec"], "wall_s": round(time.perf_counter() - start, 2),
             "amp": str(amp_dtype).replace("torch.", "") if amp_dtype else None, "channels_last": channels_last,
+            "precision": precision, "variant": variant or None, "device_name": device_name(device), **extra,
             "threads": torch.get_num_threads(), "torch": torch.__version__,
             "python": platform.python_version(), "code": code_version(), "date": now()}
 
@@ -271,8 +376,9 @@ def main(argv=None):
         print(f"note: {out} holds runs of {stored.get('device_name')!r}, this is {name!r}", file=sys.stderr)
     # Seeds in the outer loop: a budget that runs out still leaves whole seeds of every recipe.
     todo = [(n, s) for s in args.seeds for n in args.only]
-    pending = [(n, s) for n, s in todo if (n, s, args.fast) not in done]
-    mode = "fast" if args.fast else "plain"
+    vkey = variant_key(args.variant)
+    pending = [(n, s) for n, s in todo if (n, s, args.fast, vkey) not in done]
+    mode = ("fast" if args.fast else "plain") + (f", variant {args.variant}" if args.variant else "")
     print(f"{name} ({device}), torch {torch.__version__}, {torch.get_num_threads()} threads; {mode} mode; "
           f"{len(todo)} runs asked, {len(todo) - len(pending)} already in {out}", flush=True)
     if args.dry_run:
@@ -288,10 +394,13 @@ def main(argv=None):
             break
         r = d2lcnn.recipe(n)
         print(f"\n=== {n} seed {s} ({mode}) [{k + 1}/{len(pending)}]: {r}", flush=True)
-        record = train_one(r, s, args.fast, device, root)
+        record = train_one(r, s, args.fast, device, root, variant=args.variant)
         store_run(out, {**header, "date": now()}, record)
-        print(f"=== {n} seed {s}: test acc {record['test_acc']:.4f}, train acc {record['train_acc']:.4f}, "
-              f"{record['examples_per_sec']:,.0f} ex/s, {record['wall_s']:.0f} s; saved to {out}", flush=True)
+        recal = (f" (recalibrated BN: {record['test_acc_recalibrated']:.4f})"
+                 if "test_acc_recalibrated" in record else "")
+        print(f"=== {n} seed {s}: test acc {record['test_acc']:.4f}{recal}, train acc {record['train_acc']:.4f}, "
+              f"{record['examples_per_sec']:,.0f} ex/s, {record['wall_s']:.0f} s, {record.get('precision')}; "
+              f"saved to {out}", flush=True)
     if skipped:
         print(f"\nbudget of {args.budget_s:g} s spent after {_clock() - t0:.0f} s; "
               f"skipped {len(skipped)} run(s): " + ", ".join(f"{n} seed {s}" for n, s in skipped)
