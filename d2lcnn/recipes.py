@@ -43,33 +43,49 @@ class Recipe:
                 f"{self.resize}x{self.resize} px, {self.init} init")
 
 
-def _r(name, title, title_zh, chapter, model, kwargs, lr, bs, resize, init, train, test, speed, dev):
-    return Recipe(name, title, title_zh, chapter, model, tuple(kwargs.items()), lr, bs, 10, resize, init,
-                  train, test, speed, dev)
+def _r(name, *, model_kwargs=(), num_epochs=10, **fields):
+    """One ``Recipe`` from keyword arguments named like its fields: ``model_kwargs`` may be a dict,
+    and ``num_epochs`` is the notes' 10 unless given."""
+    return Recipe(name=name, model_kwargs=tuple(dict(model_kwargs).items()), num_epochs=num_epochs, **fields)
 
 
 # The table "Training results the notes report (10 epochs, Fashion-MNIST)" of the curriculum.
 RECIPES = {r.name: r for r in (
-    _r("lenet_sigmoid", "LeNet (sigmoid, avg pool)", "LeNet（sigmoid，平均汇聚）", "06_lenet", "lenet",
-       {"activation": "sigmoid"}, 0.9, 256, 28, "xavier", 0.819, 0.821, 34924, "cpu"),
-    _r("lenet_relu", "LeNet (ReLU, max pool)", "LeNet（ReLU，最大汇聚）", "06_lenet", "lenet",
-       {"activation": "relu"}, 0.15, 256, 28, "kaiming", 0.906, 0.885, 33082, "cpu"),
-    _r("alexnet", "AlexNet", "AlexNet", "07_alexnet", "alexnet", {}, 0.01, 128, 224, "xavier",
-       0.900, 0.899, 1432, "gpu"),
-    _r("vgg11_4", "VGG-11 (channels / 4)", "VGG-11（通道数除以 4）", "08_vgg", "vgg",
-       {"conv_arch": ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))}, 0.05, 128, 224,
-       "xavier", 0.940, 0.928, 1030, "gpu"),
-    _r("nin", "NiN", "NiN", "09_nin", "nin", {}, 0.1, 128, 224, "xavier", 0.814, 0.787, 1251, "gpu"),
-    _r("googlenet", "GoogLeNet", "GoogLeNet", "10_googlenet", "googlenet", {}, 0.01, 128, 96, "xavier",
-       0.903, 0.878, 2037, "gpu"),
-    _r("lenet_bn_scratch", "LeNet + BN (from scratch)", "LeNet + 批量规范化（从零实现）", "11_batch_norm",
-       "lenet_bn", {"scratch": True}, 1.0, 256, 28, "xavier", 0.902, 0.871, 24791, "cpu"),
-    _r("lenet_bn_builtin", "LeNet + BN (built-in layers)", "LeNet + 批量规范化（内置层）", "11_batch_norm",
-       "lenet_bn", {"scratch": False}, 1.0, 256, 28, "xavier", 0.908, 0.885, 34264, "cpu"),
-    _r("resnet18", "ResNet-18", "ResNet-18", "12_resnet", "resnet18", {}, 0.05, 256, 96, "xavier",
-       0.996, 0.913, None, None),
-    _r("densenet", "DenseNet", "DenseNet", "13_densenet", "densenet", {}, 0.1, 256, 96, "xavier",
-       0.954, 0.882, 1916, "gpu"),
+    _r("lenet_sigmoid", title="LeNet (sigmoid, avg pool)", title_zh="LeNet（sigmoid，平均汇聚）",
+       chapter="06_lenet", model="lenet", model_kwargs={"activation": "sigmoid"},
+       lr=0.9, batch_size=256, resize=28, init="xavier",
+       notes_train_acc=0.819, notes_test_acc=0.821, notes_examples_per_sec=34924, notes_device="cpu"),
+    _r("lenet_relu", title="LeNet (ReLU, max pool)", title_zh="LeNet（ReLU，最大汇聚）",
+       chapter="06_lenet", model="lenet", model_kwargs={"activation": "relu"},
+       lr=0.15, batch_size=256, resize=28, init="kaiming",
+       notes_train_acc=0.906, notes_test_acc=0.885, notes_examples_per_sec=33082, notes_device="cpu"),
+    _r("alexnet", title="AlexNet", title_zh="AlexNet", chapter="07_alexnet", model="alexnet",
+       lr=0.01, batch_size=128, resize=224, init="xavier",
+       notes_train_acc=0.900, notes_test_acc=0.899, notes_examples_per_sec=1432, notes_device="gpu"),
+    _r("vgg11_4", title="VGG-11 (channels / 4)", title_zh="VGG-11（通道数除以 4）", chapter="08_vgg", model="vgg",
+       model_kwargs={"conv_arch": ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))},
+       lr=0.05, batch_size=128, resize=224, init="xavier",
+       notes_train_acc=0.940, notes_test_acc=0.928, notes_examples_per_sec=1030, notes_device="gpu"),
+    _r("nin", title="NiN", title_zh="NiN", chapter="09_nin", model="nin",
+       lr=0.1, batch_size=128, resize=224, init="xavier",
+       notes_train_acc=0.814, notes_test_acc=0.787, notes_examples_per_sec=1251, notes_device="gpu"),
+    _r("googlenet", title="GoogLeNet", title_zh="GoogLeNet", chapter="10_googlenet", model="googlenet",
+       lr=0.01, batch_size=128, resize=96, init="xavier",
+       notes_train_acc=0.903, notes_test_acc=0.878, notes_examples_per_sec=2037, notes_device="gpu"),
+    _r("lenet_bn_scratch", title="LeNet + BN (from scratch)", title_zh="LeNet + 批量规范化（从零实现）",
+       chapter="11_batch_norm", model="lenet_bn", model_kwargs={"scratch": True},
+       lr=1.0, batch_size=256, resize=28, init="xavier",
+       notes_train_acc=0.902, notes_test_acc=0.871, notes_examples_per_sec=24791, notes_device="cpu"),
+    _r("lenet_bn_builtin", title="LeNet + BN (built-in layers)", title_zh="LeNet + 批量规范化（内置层）",
+       chapter="11_batch_norm", model="lenet_bn", model_kwargs={"scratch": False},
+       lr=1.0, batch_size=256, resize=28, init="xavier",
+       notes_train_acc=0.908, notes_test_acc=0.885, notes_examples_per_sec=34264, notes_device="cpu"),
+    # The notes give no examples/sec for ResNet-18.
+    _r("resnet18", title="ResNet-18", title_zh="ResNet-18", chapter="12_resnet", model="resnet18",
+       lr=0.05, batch_size=256, resize=96, init="xavier", notes_train_acc=0.996, notes_test_acc=0.913),
+    _r("densenet", title="DenseNet", title_zh="DenseNet", chapter="13_densenet", model="densenet",
+       lr=0.1, batch_size=256, resize=96, init="xavier",
+       notes_train_acc=0.954, notes_test_acc=0.882, notes_examples_per_sec=1916, notes_device="gpu"),
 )}
 
 
