@@ -42,6 +42,74 @@ def _check_net_input(net, X):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     if not isinstance(X, torch.Tensor):
         raise TypeError(f"X must be a tensor holding one example batch, got {type(X).__name__}")
+    # A network that knows its input (d2lcnn.lenet: 28x28) says so before any layer runs,
+    # as it does when called; the helpers below feed a Sequential's layers one by one.
+    check = getattr(net, "check_input", None)
+    if callable(check):
+        check(X)
+
+
+def _expectation(layer, x, first):
+    """What ``layer`` takes, said for an input ``x`` it rejected ('' when there is nothing to add)."""
+    shape = tuple(x.shape)
+    if isinstance(layer, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+        spatial = len(layer.kernel_size)
+        if x.dim() not in (spatial + 1, spatial + 2):
+            return (f"it takes a batch shaped (batch, channels{', height, width' if spatial == 2 else ', ...'})"
+                    f", got {x.dim()} dimensions. ")
+        got = x.shape[-spatial - 1]
+        if got != layer.in_channels:
+            if first:
+                size = ", ".join(map(str, shape[-spatial:]))
+                dims = ", height, width" if spatial == 2 else ", ..."
+                return (f"it expects {layer.in_channels} input channel(s), got {got}. Pass a batch shaped "
+                        f"(batch, {layer.in_channels}{dims}), e.g. torch.rand(1, {layer.in_channels}, {size}), "
+                        f"or build the network for {got} channels (in_channels={got}). ")
+            return (f"it expects {layer.in_channels} input channel(s) but the layer before it gives {got}: "
+                    f"make this layer's in_channels match the previous layer's out_channels. ")
+    if isinstance(layer, nn.Linear) and x.dim() >= 1 and x.shape[-1] != layer.in_features:
+        return (f"it expects {layer.in_features} input features, got {x.shape[-1]}. "
+                + ("Pass a batch shaped (batch, {0}). ".format(layer.in_features) if first else
+                   "After convolutions and a Flatten this means the image size is not the one the "
+                   "network was built for: resize the images, or change this layer's in_features. "))
+    if isinstance(layer, nn.modules.batchnorm._BatchNorm) and x.dim() >= 2 and x.shape[1] != layer.num_features:
+        return f"it normalizes {layer.num_features} channels/features, got {x.shape[1]}. "
+    return ""
+
+
+class _LayerTracker:
+    """While active, knows which layer of ``net`` is running, to name it when one fails."""
+
+    def __init__(self, net):
+        self.names = {m: name for name, m in net.named_modules()}
+        self.first = next((m for m in net.modules() if not list(m.children())), None)
+        self.stack = []
+        self.handles = []
+        for m in self.names:
+            self.handles.append(m.register_forward_pre_hook(self._enter))
+            self.handles.append(m.register_forward_hook(self._leave))
+
+    def _enter(self, module, inputs):
+        self.stack.append((module, inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None))
+
+    def _leave(self, module, inputs, output):
+        self.stack.pop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        for h in self.handles:
+            h.remove()
+        if kind is not RuntimeError or not self.stack:
+            return False
+        layer, x = self.stack[-1]
+        name = self.names.get(layer) or "the network"
+        label = f"layer {name} ({type(layer).__name__})" if name != "the network" else \
+            f"the network ({type(layer).__name__})"
+        where = f"{label} failed on an input of shape {tuple(x.shape)}: " if x is not None else f"{label} failed: "
+        expected = _expectation(layer, x, layer is self.first) if x is not None else ""
+        raise ValueError(f"{where}{expected}(PyTorch said: {err})") from err
 
 
 def _children(module, prefix, depth):
@@ -82,7 +150,7 @@ def layer_shapes(net, X, depth=1):
     was_training = net.training
     net.eval()  # BatchNorm needs eval mode for a batch of one
     try:
-        with torch.no_grad():
+        with torch.no_grad(), _LayerTracker(net):
             if isinstance(net, nn.Sequential):
                 visit(net, X, "", depth)
             else:
@@ -123,7 +191,7 @@ def flop_table(net, X):
     was_training = net.training
     net.eval()
     try:
-        with torch.no_grad(), FlopCounterMode(display=False, depth=None) as counter:
+        with torch.no_grad(), FlopCounterMode(display=False, depth=None) as counter, _LayerTracker(net):
             net(X)
     finally:
         net.train(was_training)

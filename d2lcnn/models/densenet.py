@@ -8,7 +8,7 @@ Transition layers between dense blocks halve the channels and the image.
 import torch
 from torch import nn
 
-from ._checks import check_channels_classes
+from ._checks import check_channels_classes, check_positive_int
 
 __all__ = ["conv_block", "bottleneck_block", "DenseBlock", "transition_block", "densenet", "densenet121"]
 
@@ -46,6 +46,10 @@ class DenseBlock(nn.Module):
 
     def __init__(self, num_convs, input_channels, num_channels, bottleneck=False):
         super().__init__()
+        check_positive_int("num_convs", num_convs, "the book's blocks have 4 layers")
+        check_positive_int("input_channels", input_channels, "the channels of the block's input")
+        check_positive_int("num_channels", num_channels, "the growth rate: each layer adds this many channels; "
+                           "the book uses 32")
         layer = bottleneck_block if bottleneck else conv_block
         self.net = nn.Sequential(*(layer(input_channels + i * num_channels, num_channels)
                                    for i in range(num_convs)))
@@ -72,6 +76,15 @@ def densenet(growth_rate=32, num_convs_in_dense_blocks=(4, 4, 4, 4), in_channels
     Every block and transition is a top-level layer, so a shape table lists them one by one.
     """
     check_channels_classes(in_channels, num_classes)
+    # Without these checks growth_rate=0 builds a network whose blocks add nothing, silently.
+    check_positive_int("growth_rate", growth_rate, "the channels each layer adds; the book uses 32")
+    check_positive_int("init_channels", init_channels, "the stem's output channels; the book uses 64")
+    blocks = num_convs_in_dense_blocks
+    if isinstance(blocks, (str, bytes)) or not hasattr(blocks, "__len__") or len(blocks) == 0:
+        raise ValueError(f"num_convs_in_dense_blocks must be a non-empty list of layer counts, one per dense "
+                         f"block (the book uses (4, 4, 4, 4)), got {blocks!r}")
+    for i, num_convs in enumerate(blocks):
+        check_positive_int(f"num_convs_in_dense_blocks[{i}]", num_convs, "layers in that dense block; the book uses 4")
     layers = [nn.Sequential(
         nn.Conv2d(in_channels, init_channels, kernel_size=7, stride=2, padding=3, bias=False),
         nn.BatchNorm2d(init_channels), nn.ReLU(),
