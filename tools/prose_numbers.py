@@ -24,7 +24,9 @@ source is the book itself).
 Which numbers are checked
 -------------------------
 * Every percentage: ``12.5 %``, ``12.5%``, ``12.5 percent``, ``百分之十二``, and
-  both ends of a range such as ``91–93 %``.
+  every item of a range or list such as ``91–93 %`` or ``12, 15 and 20 %``
+  (a list's items likewise share its last item's scale: ``132.9, 138.4 and
+  143.7 million``).
 * Every other number with three or more significant digits and a value of 1000
   or more if it is an integer: ``0.885``, ``61.7 thousand``, ``18,412``,
   ``6.17 万``, ``2.82×``. An integer's trailing zeros are read as rounding
@@ -48,7 +50,9 @@ When a number matches
 A prose number matches a candidate when the candidate, rounded to the prose
 number's precision, equals it: ``0.885`` is backed by an output ``0.8846``,
 ``61.7 thousand`` by ``61,706`` or ``61.71 K``, ``1,030`` by ``1,031`` (its
-last digit is the tens). Percentages and fractions are the same quantity: a
+last digit is the tens). A scaled prose number is also backed by a bare output (``15.47 billion`` by a
+``15.47`` in a table whose header says GMACs), read as thousands, millions,
+billions or trillions. Percentages and fractions are the same quantity: a
 prose ``88.5 %`` is backed by an output ``0.885`` and a prose ``0.885`` by an
 output ``88.5%``. Both round-half-up and round-half-even are accepted.
 
@@ -66,7 +70,6 @@ import math
 import pathlib
 import re
 import sys
-
 from decimal import Decimal
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -81,11 +84,12 @@ _SCALE_WORDS = {
     "K": 10**3, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
     "千": 10**3, "万": 10**4, "亿": 10**8,
 }
-# A digit string: 18,412 / 61.7 / 0.885 / 150528 (not part of a word such as fp32 or 3rd-party).
-_DIGITS = re.compile(r"(?<![A-Za-z0-9_.,])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?![\d]|[.,]\d)")
+# A digit string: 18,412 / 61.7 / 0.885 / 150528 / x2.58 (not part of a word such as fp32 or 3rd-party).
+_DIGITS = re.compile(r"(?<![A-Za-wyz0-9_.,])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?![\d]|[.,]\d)")
 # What may follow it: a scale (the letters only before a unit or a non-letter: 762 M, 7.6 GFLOPs, 55 MB).
 _SCALE_AFTER = re.compile(r"\s?(?:(thousand|million|billion)\b|([KMGT])(?=FLOPs?|MACs?|B\b|[^A-Za-z]|$)"
                           r"|(k)(?![A-Za-z])|(千(?!分)|万|亿))")
+_LIST_REST = re.compile(r"(?:\s?(?:,|、|，|and|or|和|或)\s?(?:and\s)?\d[\d,]*(?:\.\d+)?(?![\d.]))+")
 _PERCENT_AFTER = re.compile(r"\s?(?:%|％|percent\b|per cent\b)")
 _RANGE_AFTER = re.compile(r"\s?(?:–|-|—|~|～|to|至|到)\s?")
 _YEAR = range(1950, 2031)
@@ -117,6 +121,7 @@ class Number:
     start: int = 0       # position in the text it was read from
     is_year: bool = False
     is_version: bool = False
+    scaled: bool = False  # written with a scale word (thousand, M, 万, ...)
 
     @property
     def checked(self):
@@ -201,26 +206,41 @@ def find_numbers(text):
         end = m.end()
         written = m.group(0)
         scale = _SCALE_AFTER.match(text, end)
+        scaled = bool(scale)
+        if not scale:
+            # The first items of a list share the last one's scale: "132.9, 138.4 and 143.7 million".
+            rest = _LIST_REST.match(text, end)
+            if rest:
+                shared = _SCALE_AFTER.match(text, rest.end())
+                if shared:
+                    factor = _SCALE_WORDS[next(g for g in shared.groups() if g)]
+                    value, quantum, scaled = value * factor, quantum * factor, True
         if scale:
             word = next(g for g in scale.groups() if g)
             factor = _SCALE_WORDS[word]
             value, quantum = value * factor, quantum * factor
             end = scale.end()
             written = text[m.start():end]
-        percent = bool(_PERCENT_AFTER.match(text, end))
+        sign = _PERCENT_AFTER.match(text, end)
+        percent = bool(sign)
+        if sign:
+            written = text[m.start():sign.end()]
         if not percent:
             # The first end of a range whose second end is a percentage: 91–93 %.
             rng = _RANGE_AFTER.match(text, end)
             if rng:
                 nxt = _DIGITS.match(text, rng.end())
                 percent = bool(nxt and _PERCENT_AFTER.match(text, nxt.end()))
+        if not percent:
+            rest = _LIST_REST.match(text, end)
+            percent = bool(rest and _PERCENT_AFTER.match(text, rest.end()))  # "12, 15 and 20 %"
         if text[max(0, m.start() - 3):m.start()] == "百分之":
             percent = True
         before = text[max(0, m.start() - 30):m.start()]
         is_version = bool(_VERSIONED.search(before)) or bool(re.match(r"\.\d", text[m.end():m.end() + 2]))
         is_year = (not frac and "," not in int_part and not scale and not percent
                    and int(int_part) in _YEAR and len(int_part) == 4)
-        found.append(Number(written, value, quantum, sig, percent, m.start(), is_year, is_version))
+        found.append(Number(written, value, quantum, sig, percent, m.start(), is_year, is_version, scaled))
     for m in _ZH_NUMBER.finditer(text):
         chars = m.group(2)
         # A big unit right after digits (6.17 万) was read above with the digits.
@@ -245,19 +265,30 @@ def _round(value, quantum, mode):
         return (value / quantum).quantize(Decimal(1), rounding=mode) * quantum
 
 
-def matches(prose, candidate, candidate_percent=False):
-    """Whether ``candidate`` (a Decimal), rounded to the precision of ``prose``, is ``prose``.
-
-    A percentage is the same quantity as a fraction: a prose percentage is backed by a
-    percentage (88.5 %) or by a fraction (0.885), never by a bare count that happens to be 88.5;
-    a prose fraction 0.885 is backed by 0.885 or by 88.5 %.
-    """
+def _comparable(prose, candidate, candidate_percent, candidate_scaled):
+    """The values ``candidate`` may stand for, in the prose number's terms (see ``matches``)."""
     if prose.percent:
         values = (candidate,) if candidate_percent else (candidate * 100,)
     else:
         values = (candidate / 100,) if candidate_percent else (candidate,)
+    if prose.scaled and not candidate_scaled and not candidate_percent:
+        # A table prints 15.47 under a "GMACs" header: a bare output number may be in any unit.
+        values = tuple(candidate * 10**k for k in (0, 3, 6, 9, 12))
+    return values
+
+
+def matches(prose, candidate, candidate_percent=False, candidate_scaled=True):
+    """Whether ``candidate`` (a Decimal), rounded to the precision of ``prose``, is ``prose``.
+
+    A percentage is the same quantity as a fraction: a prose percentage is backed by a
+    percentage (88.5 %) or by a fraction (0.885), never by a bare count that happens to be 88.5;
+    a prose fraction 0.885 is backed by 0.885 or by 88.5 %. A prose number with a scale word
+    (15.47 billion, 6.17 万) is also backed by an output without one, read as thousands,
+    millions, billions or trillions (a table's column header carries the unit).
+    """
     return any(_round(v, prose.quantum, mode) == prose.value
-               for v in values for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN))
+               for v in _comparable(prose, candidate, candidate_percent, candidate_scaled)
+               for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN))
 
 
 # ---------------------------------------------------------------------------
@@ -333,10 +364,12 @@ def _evaluate(expr):
         return None
     if re.search(r"[a-z]", re.sub(r"\b(?:log|sqrt|exp|pi)\b", "", expr)):
         return None
+    if any(float(p) > 64 for p in re.findall(r"\*\*\(?(\d+(?:\.\d+)?)", expr)):
+        return None  # no 9^9^9 in a formula may hang the check
     try:
         value = eval(expr, {"__builtins__": {}}, {"log": math.log, "sqrt": math.sqrt, "exp": math.exp,
                                                    "pi": math.pi})
-    except Exception:  # noqa: BLE001 - anything that is not plain arithmetic backs nothing
+    except Exception:  # anything that is not plain arithmetic backs nothing
         return None
     return Decimal(repr(float(value))) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
@@ -416,7 +449,7 @@ def notes_recipe_numbers():
         for field in dataclasses.fields(r):
             v = getattr(r, field.name)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                values.append((Decimal(repr(v)), f"recipes.py {r.name}.{field.name}", False))
+                values.append((Decimal(repr(v)), f"recipes.py {r.name}.{field.name}", False, True, repr(v)))
     return values
 
 
@@ -439,12 +472,16 @@ def _context(text, start, length, width=50):
     return re.sub(r"\s+", " ", text[a:b]).strip()
 
 
-def _closest(number, values):
-    if not values:
+def _closest(number, candidates):
+    """The candidate nearest to ``number`` (relative distance), as written and where it was."""
+    def distance(c):
+        value, _, percent, scaled, _ = c
+        return min(abs(v - number.value) / max(abs(number.value), Decimal("1e-12"))
+                   for v in _comparable(number, value, percent, scaled))
+    if not candidates:
         return "none"
-    target = number.value / 100 if number.percent else number.value
-    best = min(values, key=lambda v: abs(v[0] - (number.value if v[2] else target)))
-    return f"{best[0]} ({best[1]})"
+    best = min(candidates, key=distance)
+    return f"{best[4]!r} in the {best[1]}"
 
 
 def check_notebook(path, cited=None, recipe_numbers=None):
@@ -459,8 +496,8 @@ def check_notebook(path, cited=None, recipe_numbers=None):
     for cell in nb.cells:
         if cell.cell_type == "code":
             for n in find_numbers(output_text(cell)):
-                shown.append((n.value, f"output of cell {cell.get('id')}", n.percent))
-    cited_here = [(n.value, f"cited: {c.source}", n.percent) for c in cited
+                shown.append((n.value, f"output of cell {cell.get('id')}", n.percent, n.scaled, n.text.strip()))
+    cited_here = [(n.value, f"cited: {c.source}", n.percent, True, c.value) for c in cited
                   if chapter in c.chapters or "*" in c.chapters for n in c.numbers()]
     problems = []
     for cell in nb.cells:
@@ -473,7 +510,7 @@ def check_notebook(path, cited=None, recipe_numbers=None):
         for number in find_numbers(text):
             if not number.checked:
                 continue
-            if any(matches(number, v, pct) for v, _, pct in shown + recipe_numbers + cited_here):
+            if any(matches(number, v, pct, sc) for v, _, pct, sc, _ in shown + recipe_numbers + cited_here):
                 continue
             if any(matches(number, v) for v in derived):
                 continue
