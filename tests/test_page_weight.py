@@ -107,6 +107,22 @@ def test_no_script_blocks_the_first_paint(site, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_one_stylesheet_per_page(site, lang):
+    """A browser paints nothing until every stylesheet has arrived: the theme's ten files are
+    served as one bundle (same order, same cascade), shared by every page."""
+    bundles = set()
+    for page in pages(site, lang):
+        sheets = re.findall(r'<link[^>]*rel="stylesheet"[^>]*>', head(page.read_text(encoding="utf-8")))
+        assert len(sheets) == 1, f"{page.relative_to(site)}: {len(sheets)} stylesheets"
+        bundles.add(re.search(r'href="(?:\.\./)*([^"]+)"', sheets[0]).group(1))
+    assert len(bundles) == 1, bundles
+    css = (site / lang / bundles.pop()).read_text(encoding="utf-8")
+    for url in re.findall(r'url\(\s*["\']?([^"\')]+)', css):
+        if not url.startswith(("data:", "http", "#")):
+            assert (site / lang / "_static" / url.split("?")[0].split("#")[0]).is_file(), f"bundle links to missing {url}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_search_index_loads_only_on_the_search_page(site, lang):
     """The index (the largest script) loads when the reader searches: the search box submits to
     search.html, which loads it; no other page does."""
