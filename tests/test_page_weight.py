@@ -218,3 +218,21 @@ def test_copying_math_gives_its_tex(served, browser):
     assert copied["text"] and f"${copied['tex']}$" in copied["text"], copied
     assert not [u for u in requested if re.search(r"mathjax/|tex-mml|searchindex\.js|fontawesome\.js", u)], requested
     assert not problems, problems
+
+
+def test_figures_keep_their_shape_at_phone_width(served, browser):
+    """Width and height attributes reserve a figure's space; narrowed to a phone's width it keeps
+    its aspect ratio (the height attribute alone would stretch it)."""
+    problems = []
+    page = guarded_page(browser, problems, viewport={"width": 375, "height": 812})
+    page.goto(f"{served}/en/chapters/06_lenet.html", wait_until="load")
+    shapes = page.evaluate("""async () => {
+        const imgs = [...document.querySelectorAll('article img')];
+        for (const img of imgs) { img.loading = 'eager'; if (!img.complete) await new Promise(r => img.addEventListener('load', r, {once: true})); }
+        return imgs.filter(i => i.offsetParent).map(i => [i.naturalWidth, i.naturalHeight, i.clientWidth, i.clientHeight]);
+    }""")
+    page.context.close()
+    assert any(cw < nw for nw, nh, cw, ch in shapes), f"no figure was narrowed at 375 px: {shapes}"
+    for nw, nh, cw, ch in shapes:
+        assert abs(ch - cw * nh / nw) <= 2, f"figure {nw}x{nh} drawn {cw}x{ch}"
+    assert not problems, problems

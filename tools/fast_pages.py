@@ -107,8 +107,10 @@ ICON_PACKS = {"fab": "brands", "fa-brands": "brands", "far": "regular", "fa-regu
 ICON_MODIFIERS = {"fa-lg", "fa-xs", "fa-sm", "fa-xl", "fa-2x", "fa-fw", "fa-spin", "fa-pulse"}
 ICON_TAG = re.compile(r'<(i|span) class="((?:[^"]*\s)?(?:fa|fas|fab|far|fa-solid|fa-brands|fa-regular)(?:\s[^"]*)?)"'
                       r'([^>]*)>\s*</\1>')
-ICON_CSS = (".svg-inline--fa{display:inline-block;height:1em;overflow:visible;vertical-align:-.125em;"
-            "box-sizing:content-box}.svg-inline--fa.fa-lg{vertical-align:-.2em}")
+PAGE_CSS = (".svg-inline--fa{display:inline-block;height:1em;overflow:visible;vertical-align:-.125em;"
+            "box-sizing:content-box}.svg-inline--fa.fa-lg{vertical-align:-.2em}"
+            # A figure narrowed to the phone's width keeps its shape (its height attribute is a ratio).
+            ".bd-article img[width][height]{height:auto}")
 
 
 def load_icons(fontawesome_js):
@@ -359,7 +361,7 @@ def optimize_edition(html_dir, lang, mathjax_modules, fallback_description):
     formulas, bundles = 0, {}
     for path, text in pages.items():
         rel_static = os.path.relpath(html_dir / "_static", path.parent).replace(os.sep, "/")
-        css = ICON_CSS
+        css = PAGE_CSS
         if path in rendered:
             formulas += len(MATH.findall(text))
             text, math_css = rendered[path]
