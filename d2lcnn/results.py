@@ -25,6 +25,7 @@ The folder is ``root`` if given, else $D2LCNN_RESULTS, else
 pip-installed copy of the package has no such folder; it reads the copy of
 those files packaged with it (``d2lcnn.packaged``).
 """
+import decimal
 import html
 import json
 import os
@@ -178,12 +179,28 @@ def summarize(name, root=None, include_superseded=False):
 
 # ---------------------------------------------------------------- the box
 
+def fmt_acc(value):
+    """An accuracy with three decimals, rounded half up as a decimal (4795 of 10,000 is 0.480, not 0.479)."""
+    return str(decimal.Decimal(repr(float(value))).quantize(decimal.Decimal("0.001"), decimal.ROUND_HALF_UP))
+
+
+def _run_text(run, lang):
+    """One stored run in words: its final test accuracy and, if higher, its best epoch."""
+    final, per_epoch = float(run["test_acc"]), run.get("test_acc_per_epoch") or []
+    best = max(range(len(per_epoch)), key=lambda k: per_epoch[k], default=None)
+    text = tr(f"seed {run['seed']} {fmt_acc(final)}", f"随机种子 {run['seed']} 为 {fmt_acc(final)}", lang)
+    if best is not None and fmt_acc(per_epoch[best]) != fmt_acc(final):
+        text += tr(f" (highest {fmt_acc(per_epoch[best])}, epoch {best + 1})",
+                   f"（最高 {fmt_acc(per_epoch[best])}，第 {best + 1} 个迭代周期）", lang)
+    return text
+
+
 def _acc(stats):
     if stats is None:
         return "—", ""
     if stats["min"] == stats["max"]:
-        return f"{stats['mean']:.3f}", ""
-    return f"{stats['mean']:.3f}", f"{stats['min']:.3f}–{stats['max']:.3f}"
+        return fmt_acc(stats["mean"]), ""
+    return fmt_acc(stats["mean"]), f"{fmt_acc(stats['min'])}–{fmt_acc(stats['max'])}"
 
 
 def _speed(value):
@@ -219,8 +236,8 @@ def _box_rows(r, rows, lang):
     for row in rows:
         n = row["n"]
         seeds = tr(f"{n} seed{'s' if n != 1 else ''}", f"{n} 个随机种子", lang)
-        made = ", ".join(filter(None, [tr("code ", "代码 ", lang) + "/".join(row["code"]) if row["code"] else "",
-                                       row["date"]]))
+        made = tr(", ", "，", lang).join(filter(None, [tr("code ", "代码 ", lang) + "/".join(row["code"])
+                                                        if row["code"] else "", row["date"]]))
         body.append([(tr(f"This book, {row['precision']}{_variant_text(row['variant'], lang)}, {seeds}",
                          f"本书，{row['precision']}{_variant_text(row['variant'], lang)}，{seeds}", lang), made),
                      _acc(row["train_acc"]), _acc(row["test_acc"]), _speed_range(row["examples_per_sec"]),
@@ -239,7 +256,15 @@ def _box_texts(r, rows, lang, folder_exists):
              "which trains the whole recipe once per seed.",
              f"这些运行由本书仓库中的 `{REPRODUCE} --only {r.name}` 生成：每个随机种子完整训练一遍。", lang)
     if rows:
-        notes = [tr(f"Mean over seeds, with the lowest–highest in small print: the last of the recipe's "
+        comma, colon, semi = tr(", ", "，", lang), tr(": ", "：", lang), tr("; ", "；", lang)
+        each = semi.join(
+            f"{row['device_name']}{comma}{row['precision']}{_variant_text(row['variant'], lang)}{colon}"
+            + comma.join(_run_text(run, lang) for run in row["runs"] if run.get("test_acc") is not None)
+            for row in rows)
+        notes = [tr(f"Each run's test accuracy after its last epoch (and its best epoch, where that was higher): "
+                    f"{each}.", f"各次运行在最后一个迭代周期后的测试精度（若某个迭代周期更高，括号中给出）：{each}。",
+                    lang),
+                 tr(f"Mean over seeds, with the lowest–highest in small print: the last of the recipe's "
                     f"{r.num_epochs} epochs. The precision is the arithmetic the run used: fp32, fp32+tf32 "
                     "(TF32 matrix products on a GPU, train_ch6's GPU default today) or bf16 autocast "
                     "(its GPU default at an earlier code version). Under each run: the code version and "

@@ -5,8 +5,9 @@
     python tools/refresh_boxes.py chapters/09_nin.ipynb --match conv_stepper
     python tools/refresh_boxes.py chapters/*.ipynb --assets
 
-A box (a code cell that is exactly ``d2lcnn.results_box("NAME")``) shows the runs stored in
-``benchmarks/results``; when those files change, every box is stale. This executes only the
+A box (a code cell that is exactly ``d2lcnn.results_box("NAME")``) and the figure of a recipe's
+stored runs (``figures = d2lcnn.show_figure(lambda lang: d2lcnn.plot_stored_runs("NAME", lang=lang))``)
+show the runs stored in ``benchmarks/results``; when those files change, both are stale. This executes only the
 box cells, in a fresh kernel, with both languages (as ``tools/run_notebooks.py`` does), and
 writes their outputs back. Every other cell is left exactly as it is.
 
@@ -30,7 +31,9 @@ from nbclient import NotebookClient
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from run_notebooks import clean, inline_figures  # noqa: E402
 
-BOX = re.compile(r'^\s*d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)\s*$')
+# A results box, or the figure of a recipe's stored runs: both show only benchmarks/results.
+BOX = re.compile(r'^\s*(d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)'
+                 r'|figures = d2lcnn\.show_figure\(lambda lang: d2lcnn\.plot_stored_runs\("[a-z0-9_]+", lang=lang\)\))\s*$')
 
 
 def refresh(path, match=None):

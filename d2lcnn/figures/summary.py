@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from ..lang import tr
 from ..recipes import recipe
-from ..results import summarize
+from ..results import fmt_acc, summarize
 from ._style import INPUT, KERNEL, MUTED
 
 __all__ = ["plot_accuracy_vs_macs", "plot_stored_runs"]
@@ -138,8 +138,8 @@ def plot_stored_runs(name, lang=None, root=None, rows=None, figsize=(7.4, 4.6)):
             if len(accs) != r.num_epochs:
                 continue
             values += accs
-            label = tr(f"{row['device_name']}, {row['precision']}{variant}, seed {run['seed']}: {accs[-1]:.3f}",
-                       f"{row['device_name']}，{row['precision']}{variant}，随机种子 {run['seed']}：{accs[-1]:.3f}",
+            label = tr(f"{row['device_name']}, {row['precision']}{variant}, seed {run['seed']}: {fmt_acc(accs[-1])}",
+                       f"{row['device_name']}，{row['precision']}{variant}，随机种子 {run['seed']}：{fmt_acc(accs[-1])}",
                        lang)
             ax.plot(epochs, accs, color=colour, ls=_SEED_STYLES[k % len(_SEED_STYLES)],
                     marker=_SEED_MARKERS[k % len(_SEED_MARKERS)], ms=4, lw=1.6, label=label, zorder=3)
