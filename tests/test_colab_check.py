@@ -93,3 +93,87 @@ def test_reads_which_cells_failed_and_why():
 
 def test_the_live_explorer_script_compiles():
     compile(tool.LIVE_WIDGETS, "live_widgets", "exec")
+
+
+# ---------------------------------------------------------------- the one-language notebooks (issue 23)
+
+def test_reader_option_names_languages():
+    assert tool.reader_langs("zh") == ("zh",) and tool.reader_langs("en, zh") == ("en", "zh")
+    assert tool.reader_langs("none") == ()
+    with pytest.raises(Exception, match="en, zh, en,zh or none"):
+        tool.reader_langs("fr")
+
+
+def test_a_reader_notebook_runs_without_the_books_conftest_and_language(tmp_path):
+    path = tool.reader_paths(tmp_path, "zh", [REPO / "chapters" / "06_lenet.ipynb"])[0]
+    assert path == tmp_path / "notebooks" / "zh" / "chapters" / "06_lenet.ipynb"
+    cmd = tool.reader_command("py", path, tmp_path)
+    assert cmd[-2:] == ["--noconftest", "notebooks/zh/chapters/06_lenet.ipynb"] and cmd[:3] == ["py", "-m", "pytest"]
+    env = tool.reader_env({"D2LCNN_OUTPUTS": "both", "D2LCNN_LANG": "en", "D2LCNN_PROFILE": "quick", "PATH": "/bin"})
+    assert env == {"D2LCNN_PROFILE": "quick", "PATH": "/bin"}
+
+
+def test_reader_results_fail_on_exceptions_and_list_other_outputs(tmp_path, monkeypatch):
+    folder = tmp_path / "notebooks" / "zh" / "chapters"
+    folder.mkdir(parents=True)
+    picked = [tmp_path / "chapters" / f"{n}.ipynb" for n in ("01_a", "02_b", "03_c")]
+    code = '{"cells": [{"cell_type": "code", "source": "1"}]}'
+    (folder / "01_a.ipynb").write_text(code)
+    (folder / "02_b.ipynb").write_text(code)
+    outputs = {"01_a": (1, "Cell 3: Cell outputs differ\n1 failed, 4 passed"),
+               "02_b": (1, "Cell 2: Cell execution caused an exception\n1 failed")}
+    calls = []
+
+    def fake_run(cmd, log=None, **kw):
+        calls.append((cmd, kw["env"]))
+        return outputs[pathlib.Path(cmd[-1]).stem]
+
+    monkeypatch.setattr(tool, "run", fake_run)
+    results = tool.run_reader_notebooks("py", tmp_path, ("zh",), picked, {"D2LCNN_OUTPUTS": "both"}, tmp_path)
+    by_name = {name: (rc, summary) for name, rc, _, summary in results}
+    assert by_name["zh/01_a.ipynb"][0] == 0 and "cells [3] show other outputs" in by_name["zh/01_a.ipynb"][1]
+    assert by_name["zh/02_b.ipynb"][0] == 1 and "errors in cells [2]" in by_name["zh/02_b.ipynb"][1]
+    assert by_name["zh/03_c.ipynb"] == (1, "missing: regenerate with python3 tools/reader_notebooks.py")
+    assert all("--noconftest" in cmd and "D2LCNN_OUTPUTS" not in env for cmd, env in calls)
+
+
+@pytest.mark.slow
+def test_a_chinese_notebook_passes_nbval_the_way_colab_opens_it(tmp_path, monkeypatch):
+    """The real code path on a small chapter: its outputs made as the book makes them (both languages),
+    its Chinese notebook generated, then run with nbval the way the check runs it: one language, set by the
+    notebook's own setup cell."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbclient import NotebookClient
+    readers = load_script("tools/reader_notebooks.py")
+    clone = tmp_path / "clone"
+    (clone / "chapters").mkdir(parents=True)
+    shutil.copy(REPO / "pyproject.toml", clone)
+    code = ["import d2lcnn",
+            "figures = d2lcnn.show_figure(lambda lang: d2lcnn.plot_lenet_alexnet(lang=lang))",
+            "print(d2lcnn.get_lang())"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A", metadata={"tags": ["en"]}),
+                                         nbformat.v4.new_markdown_cell("# 甲", metadata={"tags": ["zh"]})]
+                                  + [nbformat.v4.new_code_cell(c) for c in code],
+                                  metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")  # the book's outputs; the kernel inherits this environment
+    monkeypatch.delenv("D2LCNN_LANG", raising=False)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbformat.write(nb, clone / "chapters" / "01_a.ipynb")
+    assert len([o for o in nb.cells[3].outputs if o["output_type"] == "display_data"]) == 2  # en and zh
+    readers.write_all([clone / "chapters" / "01_a.ipynb"], langs=("zh",), out=clone / "notebooks")
+    path = tool.reader_paths(clone, "zh", [clone / "chapters" / "01_a.ipynb"])[0]
+    zh = nbformat.read(path, as_version=4)
+    assert "print(d2lcnn.get_lang())" in zh.cells[-1].source and zh.cells[-1].outputs[0]["text"] == "en\n"
+    zh.cells[-1].outputs[0]["text"] = "zh\n"  # what a reader's run prints once the setup cell set Chinese
+    nbformat.write(zh, path)
+    cmd = tool.reader_command(sys.executable, path, clone)
+    p = subprocess.run(cmd, cwd=clone, env=tool.reader_env(dict(os.environ)), capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout[-3000:]
+    assert "4 passed" in p.stdout, p.stdout[-1000:]  # the three cells and the setup cell

@@ -22,7 +22,11 @@ Steps:
  6. nbval over every chapter notebook of the clone, one pytest run each, with the book's own
     pytest settings (quick profile), and a pass/fail line per notebook; the installed package is
     lent the clone's stored results and chapters, which the committed outputs were made with;
- 7. the "Colab view": the notebooks that read those run again without them, as in Colab, and the
+ 7. the one-language notebooks (notebooks/<lang>/chapters/, --reader, default zh) of the same chapters,
+    run as Colab opens them from the website's "open in Colab" button: nbval without the book's
+    conftest.py (whose both-language outputs are for the bilingual sources), so the notebook's own
+    setup cell sets the language; an exception fails, cells whose output differs are listed;
+ 8. the "Colab view": the notebooks that read those run again without them, as in Colab, and the
     cells whose output then differs are listed (an exception there is a failure).
 Exit status 0 only when every step and every notebook passed.
 
@@ -136,6 +140,73 @@ sys.exit(0 if len(views) == 2 else 1)
 def has_code(path):
     nb = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
     return any(c.get("cell_type") == "code" for c in nb.get("cells", []))
+
+
+# ---------------------------------------------------------------- the one-language notebooks
+
+READER_LANGS = ("en", "zh")
+# A reader's kernel has neither: the book's both-language outputs, or a language from the environment.
+READER_ENV_DROP = ("D2LCNN_OUTPUTS", "D2LCNN_LANG")
+
+
+def reader_langs(value):
+    """--reader's value (``zh``, ``en,zh`` or ``none``) as a tuple of languages."""
+    langs = tuple(x.strip() for x in value.split(",") if x.strip() and x.strip() != "none")
+    bad = [x for x in langs if x not in READER_LANGS]
+    if bad:
+        raise argparse.ArgumentTypeError(f"--reader takes en, zh, en,zh or none; got {value!r}")
+    return langs
+
+
+def reader_paths(clone, lang, picked):
+    """The clone's ``lang`` notebooks (tools/reader_notebooks.py) of the picked chapters."""
+    return [pathlib.Path(clone) / "notebooks" / lang / "chapters" / pathlib.Path(nb).name for nb in picked]
+
+
+def reader_command(py, path, clone):
+    """nbval of one reader notebook, without the book's conftest.py (it sets D2LCNN_OUTPUTS=both, which
+    draws every figure in both languages, as the bilingual sources hold them); the pytest settings of
+    pyproject.toml still apply."""
+    rel = pathlib.Path(path).relative_to(clone).as_posix()
+    return [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--noconftest", rel]
+
+
+def reader_env(env):
+    return {k: v for k, v in env.items() if k not in READER_ENV_DROP}
+
+
+def run_reader_notebooks(py, clone, langs, picked, env, logdir):
+    """Run the one-language notebooks as Colab opens them; [(name, rc, seconds, summary)] per notebook.
+
+    A missing notebook or an exception in a cell fails; cells whose output differs from the committed
+    one are listed in the summary (what a reader sees there), not counted as failures."""
+    results = []
+    for lang in langs:
+        for path in reader_paths(clone, lang, picked):
+            name = f"{lang}/{path.name}"
+            if not path.is_file():
+                results.append((name, 1, 0.0, "missing: regenerate with python3 tools/reader_notebooks.py"))
+                say(f"  FAIL  {name}  missing")
+                continue
+            t0 = time.time()
+            log = pathlib.Path(logdir) / f"reader_{lang}_{path.stem}.log"
+            log.unlink(missing_ok=True)
+            rc, out = run(reader_command(py, path, clone), log=log, cwd=clone, env=reader_env(env))
+            failed = cell_failures(out)
+            errors = sorted(c for c, why in failed.items() if why != OUTPUT_DIFFERS)
+            differs = sorted(c for c, why in failed.items() if why == OUTPUT_DIFFERS)
+            if rc == 5 and not has_code(path):
+                rc, summary = 0, "no code cells"
+            elif rc in (0, 1) and not errors:
+                rc = 0
+                summary = (out.strip().splitlines() or [""])[-1] + (
+                    f"; cells {differs} show other outputs than the committed ones" if differs else "")
+            else:
+                rc = rc or 1
+                summary = f"errors in cells {errors}; see {log}" if errors else f"pytest exit {rc}; see {log}"
+            results.append((name, rc, time.time() - t0, summary))
+            say(f"  {'PASS' if rc == 0 else 'FAIL'}  {name} (as Colab opens it)  {time.time() - t0:.0f} s  {summary}")
+    return results
 
 
 def chapter_install_lines(paths):
@@ -320,6 +391,9 @@ def main(argv=None):
     ap.add_argument("--fresh", action="store_true", help="rebuild the environment even if it is up to date")
     ap.add_argument("--only", metavar="REGEX", help="run only the notebooks whose file name matches REGEX")
     ap.add_argument("--prepare", action="store_true", help="build the environment and stop")
+    ap.add_argument("--reader", type=reader_langs, default=("zh",), metavar="LANGS",
+                    help="also run these one-language notebooks (notebooks/LANG/chapters/) of the picked "
+                         "chapters as Colab opens them: zh (default), en, en,zh or none")
     ap.add_argument("--no-colab-view", dest="colab_view", action="store_false",
                     help="skip the second run, without the repository's data, of the notebooks that read it")
     ap.add_argument("--keep-clone", action="store_true", help="keep the temporary clone (its path is printed)")
@@ -437,6 +511,11 @@ def main(argv=None):
                 say("    " + "\n    ".join(out.strip().splitlines()[-40:]))
                 say(f"    (full log: {log})")
         facts["nbval_s"] = time.time() - t_nb
+
+        # The one-language notebooks the website's Colab buttons open (notebooks/<lang>/chapters/).
+        t_reader = time.time()
+        results += run_reader_notebooks(py, clone, args.reader, picked, {**env, **lent}, logdir)
+        facts["reader_s"] = time.time() - t_reader
 
         # The Colab view: the notebooks that read the repository's data, without it, as a reader runs them.
         # Different outputs there are what Colab shows (reported, not failures); an exception is a failure.
