@@ -266,6 +266,9 @@ def parse_args(argv=None):
                    help="folder holding FashionMNIST/raw (default $D2LCNN_DATA, else ../shared/data, else the cache)")
     p.add_argument("--device", default=None, help="default: d2lcnn.try_gpu()")
     p.add_argument("--dry-run", action="store_true", help="list the runs that would be done, and stop")
+    p.add_argument("--profile", default="full", choices=("full", "quick"),
+                   help="quick: shortened runs for rehearsals (gpu_book.py --smoke); they are stored with "
+                        "profile 'quick' and never count as results")
     args = p.parse_args(argv)
     try:
         args.seeds = parse_list(args.seeds, "seeds", int)
@@ -394,7 +397,7 @@ def main(argv=None):
             break
         r = d2lcnn.recipe(n)
         print(f"\n=== {n} seed {s} ({mode}) [{k + 1}/{len(pending)}]: {r}", flush=True)
-        record = train_one(r, s, args.fast, device, root, variant=args.variant)
+        record = train_one(r, s, args.fast, device, root, variant=args.variant, profile=args.profile)
         store_run(out, {**header, "date": now()}, record)
         recal = (f" (recalibrated BN: {record['test_acc_recalibrated']:.4f})"
                  if "test_acc_recalibrated" in record else "")

@@ -66,14 +66,15 @@ def inline_figures():
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 
-def run(path, timeout):
+def run(path, timeout, out=None):
+    """Execute the notebook at ``path`` (in its folder) and save it, cleaned, to ``out`` (default: ``path``)."""
     inline_figures()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.time()
     client.execute()
-    nbformat.write(clean(nb), path)
+    nbformat.write(clean(nb), out or path)
     return time.time() - start
 
 
