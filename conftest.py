@@ -25,3 +25,18 @@ def pytest_configure(config):
     os.environ.setdefault("MPLBACKEND", "Agg")
     # Figures render once per language, as in the committed outputs nbval compares with.
     os.environ["D2LCNN_OUTPUTS"] = "both"
+
+
+# Fixtures that start a browser, JupyterLab or a website build: a test that uses one is slow.
+SLOW_FIXTURES = {"browser", "page", "open_page", "site", "served", "lab"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tests `slow`, so that `python3 -m pytest -m "not slow"` runs the unit tests alone:
+    every notebook cell (nbval collects them from chapters/, where no marker can be written) and
+    every test that needs a browser, JupyterLab or the built website."""
+    slow = pytest.mark.slow
+    for item in items:
+        if item.path.suffix == ".ipynb" or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(slow)
+

@@ -47,7 +47,7 @@ def test_registered_module_is_exported_from_the_top(name):
 
 # Lowest first. A module may import from its own unit or a lower layer, never a higher one.
 LAYERS = [
-    {"ops", "device", "profiles", "lang", "recipes", "packaged", "runs"},
+    {"ops", "device", "profiles", "lang", "recipes", "packaged", "runs", "registry"},
     {"data", "inspect", "liveplot", "compat"},
     {"training"},
     {"models", "results", "book_runs", "recalibrate"},

@@ -1,21 +1,15 @@
-"""Figures of the book, drawn with matplotlib (one module per group of chapters).
+"""Figures of the book, drawn with matplotlib, one module per chapter or group of chapters.
 
-``__all__`` collects the modules' own ``__all__`` lists, so ``from .figures import *``
-exports the figure functions and never a module object (``figures.alexnet`` is a
-module that would otherwise shadow the ``alexnet`` network in ``d2lcnn``).
+``MODULES`` is the registry: the one list of figure modules, in chapter order. Each module's
+``__all__`` (its ``plot_*`` functions) is exported from here and from ``d2lcnn``;
+``tests/test_chapter_checklist.py`` fails on a figure module left out of it. The modules
+themselves stay ``d2lcnn.figures.<name>`` and are never exported by ``*``: ``figures.alexnet``
+is a module that would otherwise shadow the ``alexnet`` network in ``d2lcnn``.
 """
-from . import conv, channels, lenet, alexnet, vgg, nin, googlenet, batch_norm, resnet, densenet, summary  # noqa: I001
-from .conv import *  # noqa: F401,F403
-from .channels import *  # noqa: F401,F403
-from .lenet import *  # noqa: F401,F403
-from .alexnet import *  # noqa: F401,F403
-from .vgg import *  # noqa: F401,F403
-from .nin import *  # noqa: F401,F403
-from .googlenet import *  # noqa: F401,F403
-from .batch_norm import *  # noqa: F401,F403
-from .resnet import *  # noqa: F401,F403
-from .densenet import *  # noqa: F401,F403
-from .summary import *  # noqa: F401,F403
+from ..registry import export_modules
 
-__all__ = [name for module in (conv, channels, lenet, alexnet, vgg, nin, googlenet, batch_norm, resnet, densenet, summary)
-           for name in module.__all__]
+# Add a new chapter's figure module here, in chapter order (README: "Adding an architecture chapter").
+MODULES = ("conv", "channels", "lenet", "alexnet", "vgg", "nin", "googlenet", "batch_norm", "resnet", "densenet",
+           "summary")
+
+__all__ = export_modules(__name__, MODULES, globals())
