@@ -13,6 +13,7 @@ def bench():
     return load_script("benchmarks/train_speed.py")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("resize", [28, 224])
 def test_same_seed_same_images(bench, data_root, resize):
     """Same seed: same examples in the same order, two epochs running; pixels equal at 28 px, within 1/255 at 224."""

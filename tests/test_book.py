@@ -123,6 +123,7 @@ def test_stepper_works_on_the_built_site(served, browser, lang):
     assert not problems, problems
 
 
+@pytest.mark.slow
 def test_both_languages_preview_builds(tmp_path):
     """`jupyter-book build .` (the twin-after-twin preview the README mentions) builds with no warnings."""
     subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(REPO),
