@@ -75,6 +75,18 @@ TERMS = {
     "dense-block": (r"dense blocks?", "稠密块"),
     "growth-rate": (r"growth rates?", "增长率"),
     "transition-layer": (r"transition layers?", "过渡层"),
+    "bias": (r"bias(?:es)?", "偏置"),
+    "activation-function": (r"activation functions?", "激活函数"),
+    "relu": (r"ReLUs?", "ReLU"),
+    "sigmoid": (r"sigmoids?", "sigmoid"),
+    "overfitting": (r"overfit(?:ting|s)?", "过拟合"),
+    "data-augmentation": (r"data augmentation", "数据增广"),
+    "weight-decay": (r"weight decay", "权重衰减"),
+    "weight-sharing": (r"weight sharing", "权重共享"),
+    "dead-relu": (r"dead (?:ReLU )?units?", "死亡单元"),
+    "moving-average": (r"moving averages?", "移动平均"),
+    "shortcut": (r"shortcuts?(?: connections?)?|skip connections?", "捷径(?:连接)?"),
+    "pre-activation": (r"pre-activation", "预激活"),
 }
 
 # Uses that name something else: (chapter, row id) -> why the chapter's word is not that term.
