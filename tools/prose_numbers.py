@@ -316,7 +316,9 @@ def prose_text(markdown):
     text = _LINK_TARGET.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3), text)
     text = _URL.sub(blank, text)
     text = _TAG.sub(blank, text)
-    return text
+    # An entity (&#8239;, &nbsp;) is one character of prose, not a number; pad to keep positions.
+    return re.sub(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z]+);", lambda m: html.unescape(m.group(0)).ljust(len(m.group(0))),
+                  text)
 
 
 def output_text(cell):
