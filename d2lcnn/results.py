@@ -36,7 +36,7 @@ from .lang import META_KEY, _display, output_langs, tr
 from .packaged import packaged
 from .recipes import recipe
 
-__all__ = ["load_results", "summarize", "results_box"]
+__all__ = ["load_results", "summarize", "stored_accuracy", "results_box"]
 
 ENV_VAR = "D2LCNN_RESULTS"
 REPRODUCE = "python benchmarks/reproduce.py"
@@ -175,6 +175,27 @@ def summarize(name, root=None, include_superseded=False):
     rows.sort(key=lambda row: (_DEVICE_ORDER.get(row["device"], 9), row["superseded"], row["slug"],
                                row["variant"] is not None, row["precision"]))
     return rows
+
+
+def stored_accuracy(name, root=None):
+    """All of recipe ``name``'s stored full-recipe runs pooled: what the book measured for it, or None.
+
+    Returns ``{"n", "test_acc", "train_acc", "test_acc_recalibrated", "made_with"}``:
+    the accuracies as ``{'mean', 'min', 'max'}`` over every run that
+    ``summarize`` shows (any device and precision; ``test_acc_recalibrated``
+    only for networks with batch normalization, else None), and ``made_with``
+    a list of ``(device_name, precision, n)`` saying where the runs come from.
+    Variants (changed recipes) are left out: they are not the notes' recipe.
+    """
+    rows = [row for row in summarize(name, root) if row["variant"] is None]
+    runs = [run for row in rows for run in row["runs"] if run.get("test_acc") is not None]
+    if not runs:
+        return None
+    pooled = {"n": len(runs), "made_with": [(row["device_name"], row["precision"], row["n"]) for row in rows]}
+    for field in ("test_acc", "train_acc", "test_acc_recalibrated"):
+        values = [float(run[field]) for run in runs if run.get(field) is not None]
+        pooled[field] = _stats(values) if values else None
+    return pooled
 
 
 # ---------------------------------------------------------------- the box

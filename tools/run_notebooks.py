@@ -66,15 +66,49 @@ def inline_figures():
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 
+def merge_outputs(executed, path):
+    """Put the outputs of ``executed`` into the notebook as it is on disk now, cell by cell id.
+
+    A chapter can take many minutes to run; prose edited in the meantime must not be
+    lost. So the executed copy gives only its code cells' outputs, and only to cells whose
+    source is still the one that ran; a code cell edited meanwhile keeps its old outputs
+    and is named, to be run again.
+    """
+    current = nbformat.read(path, as_version=4)
+    ran = {c.get("id"): c for c in executed.cells if c.cell_type == "code"}
+    stale = []
+    for cell in current.cells:
+        done = ran.get(cell.get("id"))
+        if cell.cell_type != "code" or done is None:
+            continue
+        if done.source != cell.source:
+            stale.append(cell.get("id"))
+            continue
+        cell.outputs, cell.execution_count = done.outputs, done.execution_count
+    current.metadata = executed.metadata
+    nbformat.write(clean(current), path)
+    return stale
+
+
 def run(path, timeout, out=None):
-    """Execute the notebook at ``path`` (in its folder) and save it, cleaned, to ``out`` (default: ``path``)."""
+    """Execute the notebook at ``path`` (in its folder) and save it, cleaned, to ``out`` (default: ``path``).
+
+    Written back to ``path``, only the outputs change (``merge_outputs``): edits made to the
+    file while it ran are kept.
+    """
     inline_figures()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.time()
     client.execute()
-    nbformat.write(clean(nb), out or path)
+    if out is not None:
+        nbformat.write(clean(nb), out)
+    else:
+        stale = merge_outputs(nb, path)
+        if stale:
+            print(f"{path}: code cells edited while it ran kept their old outputs: {', '.join(stale)}; "
+                  "run it again", flush=True)
     return time.time() - start
 
 
