@@ -87,6 +87,34 @@ def test_every_recipe_has_its_chapter_run():
         assert run["profile"] in ("full", "auto"), f"{name}: the book shows full or auto runs, not {run['profile']}"
 
 
+def _training_cells():
+    """(chapter, cell) for every code cell of the chapters that trains with train_ch6 and draws its plot."""
+    import nbformat
+    for path in sorted(book_runs.chapters_folder().glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "train_ch6(" in cell.source and "plot=False" not in cell.source:
+                yield path.stem, cell
+
+
+def test_every_committed_training_plot_shows_its_points():
+    """An output made by an older trainer has no record; a curve of one point without a marker is invisible."""
+    from d2lcnn.runs import record_of_output
+    cells = list(_training_cells())
+    assert cells, "no training cells found"
+    for chapter, cell in cells:
+        records = [r for r in map(record_of_output, cell.get("outputs", [])) if r is not None]
+        assert records, (f"{chapter}, cell {cell.get('id')}: its output carries no run record, so it was made by an "
+                         f"older trainer; re-run the chapter (python3 tools/run_notebooks.py chapters/{chapter}.ipynb)")
+        for record in records:
+            lines = record.get("plot")
+            assert lines, f"{chapter}, cell {cell.get('id')}: the run drew no plot"
+            for line in lines:
+                assert line["points"] >= 2 or line["marker"] not in ("None", "", " "), \
+                    f"{chapter}, cell {cell.get('id')}: curve {line['label']!r} has one point and no marker"
+            test_curve = lines[-1]  # train loss, train acc, test acc: one test point per epoch
+            assert test_curve["points"] == record["cut"]["epochs"], (chapter, cell.get("id"), lines)
+
+
 def test_a_changed_trainer_line_breaks_nothing(tmp_path, monkeypatch, capsys):
     """The record travels as data: the words train_ch6 prints are free to change."""
     import torch
