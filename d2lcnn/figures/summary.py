@@ -94,8 +94,8 @@ def plot_accuracy_vs_macs(points, lang=None, figsize=(9.5, 6.6)):
                       label=tr("the notes' test accuracy (one run each)", "笔记中的测试精度（各 1 次运行）", lang))]
     if any(p.get("book") for p in points):
         handles.append(Line2D([], [], ls="-", marker="D", ms=5, color="black",
-                              label=tr("this book: mean of its stored seeds (bar: lowest to highest)",
-                                       "本书：已存储的各随机种子的均值（竖线：最低到最高）", lang)))
+                              label=tr("this book: mean of its stored full-recipe runs (bar: lowest to highest)",
+                                       "本书：已存储的各次完整训练的均值（竖线：最低到最高）", lang)))
     for n in (1e5, 1e6, 1e7):
         if n <= largest:
             handles.append(Line2D([], [], ls="", marker="o", ms=math.sqrt(_area(n, largest)),
