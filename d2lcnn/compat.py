@@ -43,7 +43,7 @@ concat = torch.cat
 float32 = torch.float32
 
 
-def abs(x):  # noqa: A001  (d2l's name; numbers still get Python's abs)
+def abs(x):  # d2l's name; numbers still get Python's abs
     """``torch.abs`` of a tensor; Python's ``abs`` of anything else (so ``from d2lcnn import *`` is safe)."""
     return torch.abs(x) if isinstance(x, torch.Tensor) else builtins.abs(x)
 

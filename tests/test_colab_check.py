@@ -155,7 +155,7 @@ def test_a_chinese_notebook_passes_nbval_the_way_colab_opens_it(tmp_path, monkey
     shutil.copy(REPO / "pyproject.toml", clone)
     code = ["import d2lcnn",
             "figures = d2lcnn.show_figure(lambda lang: d2lcnn.plot_lenet_alexnet(lang=lang))",
-            "print(d2lcnn.get_lang())"]
+            "print(d2lcnn.lang.get_lang())"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A", metadata={"tags": ["en"]}),
                                          nbformat.v4.new_markdown_cell("# 甲", metadata={"tags": ["zh"]})]
                                   + [nbformat.v4.new_code_cell(c) for c in code],
@@ -169,7 +169,7 @@ def test_a_chinese_notebook_passes_nbval_the_way_colab_opens_it(tmp_path, monkey
     readers.write_all([clone / "chapters" / "01_a.ipynb"], langs=("zh",), out=clone / "notebooks")
     path = tool.reader_paths(clone, "zh", [clone / "chapters" / "01_a.ipynb"])[0]
     zh = nbformat.read(path, as_version=4)
-    assert "print(d2lcnn.get_lang())" in zh.cells[-1].source and zh.cells[-1].outputs[0]["text"] == "en\n"
+    assert "print(d2lcnn.lang.get_lang())" in zh.cells[-1].source and zh.cells[-1].outputs[0]["text"] == "en\n"
     zh.cells[-1].outputs[0]["text"] = "zh\n"  # what a reader's run prints once the setup cell set Chinese
     nbformat.write(zh, path)
     cmd = tool.reader_command(sys.executable, path, clone)
