@@ -3,13 +3,16 @@
 ``conv_stepper``, ``pool_stepper`` and ``receptive_field_view`` return objects
 that display as self-contained HTML (stepping works in the browser, also on the
 static book site); ``conv_explorer`` and ``pool_explorer`` add ipywidgets
-controls that redraw them in a live kernel.
+controls that redraw them in a live kernel. ``look_inside`` shows every layer of a
+trained network for an image the reader picks or draws, computed by the same engine.
 
 Layers: ``frames`` (the numbers, no HTML) -> ``render`` (markup, with the
 script ``stepper.js``, the stylesheet ``stepper.css`` and the label table
-``strings``) -> ``steppers`` (the public objects) -> ``explorer`` (ipywidgets).
+``strings``) -> ``steppers`` (the public objects) -> ``explorer`` (ipywidgets);
+``inside`` (look_inside) and ``site`` (the website's one engine per page) use ``render``.
 """
 from .explorer import conv_explorer, pool_explorer
+from .inside import look_inside
 from .steppers import conv_stepper, pool_stepper, receptive_field_view
 
-__all__ = ["conv_stepper", "pool_stepper", "receptive_field_view", "conv_explorer", "pool_explorer"]
+__all__ = ["conv_stepper", "pool_stepper", "receptive_field_view", "conv_explorer", "pool_explorer", "look_inside"]

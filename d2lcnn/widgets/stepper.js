@@ -497,10 +497,12 @@
         var pageLang = (document.documentElement.lang || '').toLowerCase();
         root.setAttribute('data-lang', pageLang.indexOf('zh') === 0 ? 'zh' : 'en');
       }
-      if (!/\bd2s-rf\b/.test(root.className)) {
-        /* A handle that starts the stepper on first use, then is replaced by the real one. */
+      var kind = (/\bd2s-(conv|pool|inside)\b/.exec(root.className) || [])[1];
+      if (kind) {
+        /* A handle that starts the view on first use, then is replaced by the real one. */
         var lazy = {};
-        ['set', 'output', 'shape', 'error', 'lines', 'preset', 'config'].forEach(function (name) {
+        (kind === 'inside' ? ['forward', 'pick', 'select'] : ['set', 'output', 'shape', 'error', 'lines', 'preset', 'config'])
+          .forEach(function (name) {
           lazy[name] = function () {
             start(root);
             return root.d2lcnn[name].apply(null, arguments);
@@ -572,7 +574,7 @@
         }
       };
       ui.isScroller = function (event) { return event.target.classList && event.target.classList.contains('d2s-scroll'); };
-      view = ui.state.t === 'rf' ? receptiveField(ui) : stepper(ui);
+      view = ui.state.t === 'rf' ? receptiveField(ui) : ui.state.t === 'inside' ? insideView(ui) : stepper(ui);
       ui.updateTabStops();
       window.addEventListener('resize', ui.updateTabStops);
     }
@@ -1072,7 +1074,436 @@
       return {say: say};
     }
 
+
+    /* ------------------------------------------ inside a trained network */
+
+    /* float16 little-endian bytes (base64) to numbers: how look_inside ships weights. */
+    function decodeHalf(base64) {
+      var bytes = atob(base64), out = new Array(bytes.length / 2);
+      for (var n = 0; n < out.length; n++) {
+        var bits = bytes.charCodeAt(2 * n) | (bytes.charCodeAt(2 * n + 1) << 8);
+        var sign = bits & 0x8000 ? -1 : 1, exponent = (bits >> 10) & 0x1f, fraction = bits & 0x3ff;
+        out[n] = exponent === 0 ? sign * fraction * Math.pow(2, -24)
+          : exponent === 31 ? (fraction ? NaN : sign * Infinity)
+          : sign * (1 + fraction / 1024) * Math.pow(2, exponent - 15);
+      }
+      return out;
+    }
+
+    /* Every layer's output for one input {c, h, w, values}: convolution and pooling through run(),
+       the same engine the steppers use; then activations, flatten, dense layers, and the softmax. */
+    function forward(layers, input) {
+      var outputs = [], current = input;
+      for (var n = 0; n < layers.length; n++) {
+        current = applyLayer(layers[n], current);
+        outputs.push(current);
+      }
+      var logits = current.values, top = Math.max.apply(null, logits), total = 0, probs = [];
+      for (n = 0; n < logits.length; n++) total += Math.exp(logits[n] - top);
+      for (n = 0; n < logits.length; n++) probs.push(Math.exp(logits[n] - top) / total);
+      outputs.push({c: probs.length, h: 1, w: 1, values: probs});
+      return outputs;
+    }
+
+    function applyLayer(layer, x) {
+      var values, n;
+      if (layer.type === 'conv' || layer.type === 'avgpool' || layer.type === 'maxpool') {
+        var conv = layer.type === 'conv';
+        var state = {t: conv ? 'conv' : 'pool', mode: layer.type === 'maxpool' ? 'max' : 'avg', ci: x.c, h: x.h, w: x.w,
+                     p: toSides(layer.p), s: layer.s, d: layer.d || [1, 1], kh: layer.k[0], kw: layer.k[1], X: x.values,
+                     K: layer.weight, b: layer.bias, cip: 1, dv: 0};
+        var result = run(state);
+        return {c: result.co, h: result.oh, w: result.ow, values: result.Y};
+      }
+      if (layer.type === 'linear') {
+        values = [];
+        for (var o = 0; o < layer.out; o++) {
+          var acc = layer.bias[o];
+          for (n = 0; n < layer['in']; n++) acc += layer.weight[o * layer['in'] + n] * x.values[n];
+          values.push(acc);
+        }
+        return {c: values.length, h: 1, w: 1, values: values};
+      }
+      if (layer.type === 'flatten') return {c: x.c * x.h * x.w, h: 1, w: 1, values: x.values};
+      values = x.values.map(ACTIVATIONS[layer.type]);
+      return {c: x.c, h: x.h, w: x.w, values: values};
+    }
+
+    var ACTIVATIONS = {
+      sigmoid: function (v) { return 1 / (1 + Math.exp(-v)); },
+      relu: function (v) { return v > 0 ? v : 0; },
+      tanh: function (v) { var e = Math.exp(2 * v); return e === Infinity ? 1 : (e - 1) / (e + 1); }
+    };
+
+    /* The colour of value v on a scale symmetric around 0 up to limit: blue below, orange above, white at 0. */
+    function heat(v, limit) {
+      var t = limit > 0 ? Math.max(-1, Math.min(1, v / limit)) : 0;
+      var to = t < 0 ? [33, 102, 172] : [214, 96, 0], a = Math.abs(t);
+      return [Math.round(255 + (to[0] - 255) * a), Math.round(255 + (to[1] - 255) * a), Math.round(255 + (to[2] - 255) * a)];
+    }
+
+    /* Paint an h x w block of values on canvas with the layer's shared scale. */
+    function paint(canvas, values, offset, h, w, limit) {
+      canvas.width = w;
+      canvas.height = h;
+      var context = canvas.getContext('2d'), image = context.createImageData(w, h);
+      for (var n = 0; n < h * w; n++) {
+        var rgb = heat(values[offset + n], limit);
+        image.data[4 * n] = rgb[0];
+        image.data[4 * n + 1] = rgb[1];
+        image.data[4 * n + 2] = rgb[2];
+        image.data[4 * n + 3] = 255;
+      }
+      context.putImageData(image, 0, 0);
+    }
+
+    /* A 28x28 image as the data set stores it: white strokes on black. */
+    function paintGrey(canvas, pixels) {
+      canvas.width = canvas.height = 28;
+      var context = canvas.getContext('2d'), image = context.createImageData(28, 28);
+      for (var n = 0; n < 784; n++) {
+        var g = Math.round(pixels[n] * 255);  
+        image.data[4 * n] = image.data[4 * n + 1] = image.data[4 * n + 2] = g;
+        image.data[4 * n + 3] = 255;
+      }
+      context.putImageData(image, 0, 0);
+    }
+
+    function largestMagnitude(values) {
+      var m = 0;
+      for (var n = 0; n < values.length; n++) if (Math.abs(values[n]) > m) m = Math.abs(values[n]);
+      return m;
+    }
+
+    /* Look inside: pick or draw an image; every layer's maps, the class probabilities, and the
+       arithmetic of any cell. Payload: layers (weights as float16 base64), images (uint8 base64,
+       N x 784), labels, names {en, zh} (class names), L (labels). */
+    function insideView(ui) {
+      var root = ui.root, state = ui.state, say = function (key, values) { return ui.label(key, values); };
+      var layers = state.layers.map(function (layer) {
+        var copy = {};
+        for (var key in layer) if (layer.hasOwnProperty(key)) copy[key] = layer[key];
+        if (layer.w16) copy.weight = decodeHalf(layer.w16);
+        if (layer.b16) copy.bias = decodeHalf(layer.b16);
+        return copy;
+      });
+      var bytes = atob(state.images), images = [];
+      for (var i = 0; i < state.labels.length; i++) {
+        var pixels = [];
+        for (var n = 0; n < 784; n++) pixels.push(bytes.charCodeAt(i * 784 + n) / 255);
+        images.push(pixels);
+      }
+      var picked = 0, drawing = null, strokes = [], outputs = null, selected = {layer: 0, channel: 0, row: 0, col: 0};
+      var body = root.querySelector('.d2s-inside');
+
+      body.innerHTML = layout();
+      var thumbs = body.querySelectorAll('[data-img]');
+      for (n = 0; n < thumbs.length; n++) {
+        paintGrey(thumbs[n].querySelector('canvas'), images[n]);
+        thumbs[n].addEventListener('click', choose);
+      }
+      var pad = body.querySelector('.d2s-pad'), padContext = null;
+      setupDrawing();
+      body.querySelector('[data-a=clear]').addEventListener('click', function () { strokes = []; redrawPad(); });
+      body.querySelector('[data-a=undo]').addEventListener('click', function () { strokes.pop(); redrawPad(); });
+      var overview = body.querySelector('.d2s-maps'), detail = body.querySelector('.d2s-detail');
+      overview.addEventListener('click', function (event) {
+        var button = event.target.closest && event.target.closest('[data-map]');
+        if (!button) return;
+        var at = button.getAttribute('data-map').split(':');
+        selected = {layer: +at[0], channel: +at[1], row: 0, col: 0};
+        showDetail();
+      });
+      detail.addEventListener('keydown', moveCell);
+      detail.addEventListener('click', pickCell);
+      drawKernels();
+      update();
+
+      function layout() {
+        var html = ['<div class="d2s-li-pick"><b>' + bothLabels(state, 'li_pick') + '<\/b><div class="d2s-thumbs">'];
+        for (var i = 0; i < images.length; i++) {
+          var label = state.labels[i];
+          html.push('<button type="button" data-img="' + i + '" aria-pressed="' + (i === 0) + '" aria-label="' +
+            escapeHtml(state.names.en[label] + ' / ' + state.names.zh[label] + ' #' + state.ids[i]) +
+            '"><canvas width="28" height="28"><\/canvas><\/button>');
+        }
+        html.push('<\/div><div class="d2s-draw"><b>' + bothLabels(state, 'li_draw') + '<\/b>' +
+          '<canvas class="d2s-pad" width="28" height="28" role="img" aria-label="' + escapeHtml(state.L.en.li_draw) + '"><\/canvas>' +
+          '<button type="button" data-a="undo">' + bothLabels(state, 'li_undo') + '<\/button>' +
+          '<button type="button" data-a="clear">' + bothLabels(state, 'li_clear') + '<\/button><\/div><\/div>');
+        html.push('<div class="d2s-li-main"><div class="d2s-probs" aria-live="polite"><\/div>' +
+          '<div class="d2s-scale">' + bothLabels(state, 'li_scale') + '<\/div><div class="d2s-maps"><\/div>' +
+          '<div class="d2s-detail" tabindex="0" role="group"><\/div>' +
+          '<div class="d2s-kernels"><b>' + bothLabels(state, 'li_kernels') + '<\/b><div class="d2s-krow"><\/div><\/div><\/div>');
+        return html.join('');
+      }
+
+      function choose(event) {
+        picked = +event.currentTarget.getAttribute('data-img');
+        drawing = null;
+        for (var n = 0; n < thumbs.length; n++) thumbs[n].setAttribute('aria-pressed', String(n === picked));
+        update();
+      }
+
+      function currentPixels() { return drawing || images[picked]; }
+
+      function update() {
+        outputs = forward(layers, {c: 1, h: 28, w: 28, values: currentPixels()});
+        drawProbabilities();
+        drawOverview();
+        showDetail();
+      }
+
+      function drawProbabilities() {
+        var probs = outputs[outputs.length - 1].values, best = 0, html = [];
+        for (var n = 0; n < probs.length; n++) if (probs[n] > probs[best]) best = n;
+        for (n = 0; n < probs.length; n++) {
+          html.push('<div class="d2s-bar-row' + (n === best ? ' d2s-best' : '') + '"><span class="d2s-cls">' +
+            bothTexts(function (lang) { return state.names[lang][n]; }) + '<\/span><span class="d2s-bar-bg"><span class="d2s-bar-fg" style="width:' +
+            (probs[n] * 100).toFixed(1) + '%"><\/span><\/span><span class="d2s-pct">' + (probs[n] * 100).toFixed(1) + '%<\/span><\/div>');
+        }
+        var truth = drawing ? '' : ' ' + bothTexts(function (lang) {
+          return label(state, lang, 'li_truth', {name: state.names[lang][state.labels[picked]]});
+        });
+        body.querySelector('.d2s-probs').innerHTML = '<b>' + bothLabels(state, 'li_probs') + '<\/b>' + truth + html.join('');
+      }
+
+      function layerName(n) {
+        var layer = layers[n];
+        return bothTexts(function (lang) { return label(state, lang, 'li_' + layer.type); });
+      }
+
+      function drawOverview() {
+        var html = [];
+        for (var n = 0; n < layers.length; n++) {
+          var out = outputs[n], limit = largestMagnitude(out.values);
+          html.push('<div class="d2s-layer-row"><div class="d2s-layer-name">' + layerName(n) + ' <span class="d2s-sub">' +
+            (out.h > 1 ? out.c + '\u00d7' + out.h + '\u00d7' + out.w : out.c) + ', |max| ' + fmt(limit) + '<\/span><\/div><div class="d2s-layer-maps">');
+          var maps = out.h > 1 ? out.c : 1;
+          for (var c = 0; c < maps; c++) {
+            html.push('<button type="button" class="d2s-map' + (out.h > 1 ? '' : ' d2s-strip') +
+              (selected.layer === n && selected.channel === c ? ' d2s-on' : '') +
+              '" data-map="' + n + ':' + c + '" aria-label="' + escapeHtml(say('li_map', {layer: n + 1, channel: c})) +
+              '"><canvas><\/canvas><\/button>');
+          }
+          html.push('<\/div><\/div>');
+        }
+        overview.innerHTML = html.join('');
+        var canvases = overview.querySelectorAll('canvas'), k = 0;
+        for (n = 0; n < layers.length; n++) {
+          out = outputs[n];
+          limit = largestMagnitude(out.values);
+          if (out.h > 1) {
+            for (c = 0; c < out.c; c++) paint(canvases[k++], out.values, c * out.h * out.w, out.h, out.w, limit);
+          } else {
+            paint(canvases[k++], out.values, 0, 1, out.c, limit);
+          }
+        }
+      }
+
+      /* The arithmetic of the selected cell: its window on the layer before, the kernel, the products,
+         the sum, the bias, and the activation after it. */
+      function showDetail() {
+        var n = selected.layer, layer = layers[n], out = outputs[n], x = n ? outputs[n - 1] : {c: 1, h: 28, w: 28, values: currentPixels()};
+        var spatial = out.h > 1, cell = spatial ? selected.row * out.w + selected.col : selected.col;
+        var index = spatial ? selected.channel * out.h * out.w + cell : selected.col;
+        var value = out.values[index], lines = [];
+        var position = spatial ? say('li_cell', {channel: selected.channel, row: selected.row, col: selected.col}) : say('li_unit', {unit: selected.col});
+        if (layer.type === 'conv' || layer.type === 'avgpool' || layer.type === 'maxpool') {
+          var conv = layer.type === 'conv', total = conv ? layer.bias[selected.channel] : 0, parts = [];
+          var kh = layer.k[0], kw = layer.k[1], sides = toSides(layer.p), d = layer.d || [1, 1];
+          var channels = conv ? x.c : 1, sums = [], windowGrid = [], kernelGrid = [], productGrid = [];
+          for (var c = 0; c < channels; c++) {
+            var ic = conv ? c : selected.channel, sum = 0, win = [], ker = [], prod = [];
+            for (var a = 0; a < kh; a++) {
+              for (var b = 0; b < kw; b++) {
+                var r = selected.row * layer.s[0] + a * d[0] - sides[0], q = selected.col * layer.s[1] + b * d[1] - sides[2];
+                var v = r >= 0 && q >= 0 && r < x.h && q < x.w ? x.values[(ic * x.h + r) * x.w + q] : (layer.type === 'maxpool' ? -Infinity : 0);
+                var k = conv ? layer.weight[((selected.channel * x.c + c) * kh + a) * kw + b] : 1;
+                win.push(v);
+                ker.push(k);
+                prod.push(v * k);
+                sum += v * k;
+              }
+            }
+            sums.push(sum);
+            if (c === 0) {
+              windowGrid = win;
+              kernelGrid = ker;
+              productGrid = prod;
+            }
+            if (layer.type === 'maxpool') parts.push('max(' + win.map(fmt).join(', ') + ') = ' + fmt(value));
+            else if (!conv) parts.push('(' + win.map(factor).join(' + ') + ') / ' + (kh * kw) + ' = ' + fmt(value));
+          }
+          if (conv) {
+            for (c = 0; c < channels; c++) total += sums[c];
+            detailHtml(position, [grid3('li_win', windowGrid, kh, kw), grid3('li_ker', kernelGrid, kh, kw), grid3('li_prod', productGrid, kh, kw)],
+              sums.map(function (s, c) { return say('channel') + ' ' + c + ': \u03a3 = ' + fmt(s); })
+                .concat([sums.map(factor).join(' + ') + ' + ' + say('bias') + ' ' + factor(layer.bias[selected.channel]) + ' = ' + fmt(value)])
+                .concat(activationLine(n, index)));
+          } else {
+            detailHtml(position, [grid3('li_win', windowGrid, kh, kw)], parts.concat(activationLine(n, index)));
+          }
+          return;
+        }
+        if (layer.type === 'linear') {
+          detailHtml(position, [], [say('li_dense', {n: layer['in']}) + ' = ' + fmt(value)].concat(activationLine(n, index)));
+          return;
+        }
+        if (layer.type === 'flatten') {
+          detailHtml(position, [], [say('li_flat', {n: out.c})]);
+          return;
+        }
+        detailHtml(position, [], [layer.type + '(' + fmt(x.values[index]) + ') = ' + fmt(value)]);
+      }
+
+      function activationLine(n, index) {
+        var next = layers[n + 1];
+        if (!next || !ACTIVATIONS[next.type]) return [];
+        return [next.type + '(' + fmt(outputs[n].values[index]) + ') = ' + fmt(outputs[n + 1].values[index])];
+      }
+
+      function grid3(key, values, h, w) {
+        var shown = layers[selected.layer].type === 'conv' ? 0 : selected.channel;
+        return '<figure class="d2s-panel"><figcaption>' + bothLabels(state, key, {channel: shown}) + '<\/figcaption>' +
+          gridHtml('d' + key, h, w, values.map(fmt), [], 'd2s-k') + '<\/figure>';
+      }
+
+      function detailHtml(position, grids, lines) {
+        var out = outputs[selected.layer], map = out.h > 1;
+        detail.innerHTML = '<b>' + layerName(selected.layer) + '<\/b> \u00b7 ' + escapeHtml(position) +
+          '<div class="d2s-panels">' + (map ? '<figure class="d2s-panel"><figcaption>' + bothLabels(state, 'li_pickcell') +
+          '<\/figcaption><canvas class="d2s-big"><\/canvas><\/figure>' : '') + grids.join('') + '<\/div>' +
+          '<div class="d2s-math">' + escapeHtml(lines.join('\n')) + '<\/div>';
+        detail.setAttribute('aria-label', say('li_detail'));
+        if (map) {
+          var canvas = detail.querySelector('.d2s-big');
+          paint(canvas, out.values, selected.channel * out.h * out.w, out.h, out.w, largestMagnitude(out.values));
+          var context = canvas.getContext('2d');
+          context.strokeStyle = '#000';
+          context.lineWidth = 0.3;
+          context.strokeRect(selected.col + 0.15, selected.row + 0.15, 0.7, 0.7);
+        }
+        var maps = overview.querySelectorAll('[data-map]');
+        for (var n = 0; n < maps.length; n++) {
+          maps[n].classList[maps[n].getAttribute('data-map') === selected.layer + ':' + selected.channel ? 'add' : 'remove']('d2s-on');
+        }
+      }
+
+      function moveCell(event) {
+        var out = outputs[selected.layer], rows = out.h > 1 ? out.h : 1, cols = out.h > 1 ? out.w : out.c, key = event.key;
+        if (key === 'ArrowRight') selected.col = Math.min(cols - 1, selected.col + 1);
+        else if (key === 'ArrowLeft') selected.col = Math.max(0, selected.col - 1);
+        else if (key === 'ArrowDown') selected.row = Math.min(rows - 1, selected.row + 1);
+        else if (key === 'ArrowUp') selected.row = Math.max(0, selected.row - 1);
+        else return;
+        event.preventDefault();
+        event.stopPropagation();
+        showDetail();
+        detail.focus();
+      }
+
+      function pickCell(event) {
+        if (!event.target.classList.contains('d2s-big')) return;
+        var box = event.target.getBoundingClientRect(), out = outputs[selected.layer];
+        selected.col = Math.max(0, Math.min(out.w - 1, Math.floor((event.clientX - box.left) / box.width * out.w)));
+        selected.row = Math.max(0, Math.min(out.h - 1, Math.floor((event.clientY - box.top) / box.height * out.h)));
+        showDetail();
+      }
+
+      function drawKernels() {
+        var first = null;
+        for (var n = 0; n < layers.length; n++) if (layers[n].type === 'conv') { first = layers[n]; break; }
+        var row = body.querySelector('.d2s-krow');
+        if (!first) return;
+        var per = first.k[0] * first.k[1], html = [], excite = [];
+        /* Which sample excites each first-layer map most (largest mean output of that map). */
+        var means = images.map(function (pixels) {
+          var out = applyLayer(first, {c: 1, h: 28, w: 28, values: pixels}), m = [];
+          for (var c = 0; c < out.c; c++) {
+            var s = 0;
+            for (var q = 0; q < out.h * out.w; q++) s += out.values[c * out.h * out.w + q];
+            m.push(s / (out.h * out.w));
+          }
+          return m;
+        });
+        var channels = first.weight.length / (per * (first.ci || 1));
+        for (var c = 0; c < channels; c++) {
+          var best = 0;
+          for (var i = 1; i < images.length; i++) if (means[i][c] > means[best][c]) best = i;
+          excite.push(best);
+          html.push('<figure class="d2s-kernel"><canvas role="img" aria-label="' + escapeHtml(say('li_kernel_n', {channel: c})) +
+            '"><\/canvas><figcaption>' + c + ': ' + bothTexts(function (lang) {
+              return label(state, lang, 'li_excite', {name: state.names[lang][state.labels[best]], id: state.ids[best]});
+            }) + '<\/figcaption><\/figure>');
+        }
+        row.innerHTML = html.join('');
+        var canvases = row.querySelectorAll('canvas');
+        for (c = 0; c < channels; c++) {
+          var slice = first.weight.slice(c * per, (c + 1) * per);
+          paint(canvases[c], slice, 0, first.k[0], first.k[1], largestMagnitude(first.weight));
+        }
+      }
+
+      /* A 28x28 drawing pad: white paper, dark ink; a stroke is a list of points, undo drops the last. */
+      function setupDrawing() {
+        padContext = pad.getContext('2d');
+        redrawPad(true);
+        var active = null;
+        pad.addEventListener('pointerdown', function (event) {
+          event.preventDefault();
+          if (pad.setPointerCapture) pad.setPointerCapture(event.pointerId);
+          active = [];
+          strokes.push(active);
+          addPoint(event);
+        });
+        pad.addEventListener('pointermove', function (event) { if (active) addPoint(event); });
+        var end = function () { active = null; };
+        pad.addEventListener('pointerup', end);
+        pad.addEventListener('pointercancel', end);
+        function addPoint(event) {
+          var box = pad.getBoundingClientRect();
+          active.push([(event.clientX - box.left) / box.width * 28, (event.clientY - box.top) / box.height * 28]);
+          redrawPad();
+        }
+      }
+
+      /* Ink the strokes (2 px wide, round), read the 28x28 pixels as the loader reads images: value/255. */
+      function redrawPad(quiet) {
+        padContext.fillStyle = '#000';
+        padContext.fillRect(0, 0, 28, 28);
+        padContext.strokeStyle = '#fff';
+        padContext.lineWidth = 2.2;
+        padContext.lineCap = padContext.lineJoin = 'round';
+        for (var s = 0; s < strokes.length; s++) {
+          padContext.beginPath();
+          for (var p = 0; p < strokes[s].length; p++) padContext[p ? 'lineTo' : 'moveTo'](strokes[s][p][0], strokes[s][p][1]);
+          if (strokes[s].length === 1) padContext.lineTo(strokes[s][0][0] + 0.01, strokes[s][0][1]);
+          padContext.stroke();
+        }
+        if (quiet) return;
+        var data = padContext.getImageData(0, 0, 28, 28).data, pixels = [];
+        for (var n = 0; n < 784; n++) pixels.push(data[4 * n] / 255);
+        drawing = pixels;
+        for (n = 0; n < thumbs.length; n++) thumbs[n].setAttribute('aria-pressed', 'false');
+        update();
+      }
+
+      root.d2lcnn = {
+        forward: function (pixels) {
+          return forward(layers, {c: 1, h: 28, w: 28, values: pixels}).map(function (o) { return o.values; });
+        },
+        pick: function (i) { thumbs[i].click(); return outputs[outputs.length - 1].values; },
+        select: function (layer, channel, row, col) {
+          selected = {layer: layer, channel: channel, row: row, col: col};
+          showDetail();
+          return detail.querySelector('.d2s-math').textContent;
+        }
+      };
+      return {say: function () {}};
+    }
+
     return {boot: boot, start: start, run: run, check: check, sizeLines: sizeLines, stepLines: stepLines,
-            title: title, rfText: rfText, fmt: fmt, toState: toState};
+            title: title, rfText: rfText, fmt: fmt, toState: toState, forward: forward, decodeHalf: decodeHalf};
   }
 })();

@@ -58,6 +58,24 @@ STRINGS = {
         "edit_hint": "Click an input or kernel cell to change its value (Enter keeps it, Esc cancels).",
         "live": "This cell is live in Jupyter/Colab (sliders rebuild it in Python); here the controls above "
                 "recompute it in your browser.",
+        # look_inside (inside.py): a trained network's maps, computed in the page
+        "li_title": "Look inside the trained network",
+        "li_intro": "Pick a test image or draw one: every layer below is computed in your browser. Click a map, then "
+                    "a cell of the enlarged map (or use the arrow keys), to see how that number was made.",
+        "li_pick": "Test images, two per class (the second is one the network gets wrong, where there is one)",
+        "li_draw": "Or draw (28×28, white on black like the data set)", "li_undo": "Undo stroke", "li_clear": "Clear",
+        "li_probs": "Class probabilities (softmax of the last layer)", "li_truth": "· true class: {name}",
+        "li_scale": "Colours: blue below 0, white at 0, orange above 0. All maps of one layer share one scale, "
+                    "from −|max| to +|max| of that layer (the number beside its name).",
+        "li_kernels": "First-layer kernels (same colours) and the test image above that excites each map most",
+        "li_conv": "convolution", "li_sigmoid": "sigmoid", "li_relu": "ReLU", "li_tanh": "tanh",
+        "li_avgpool": "average pooling", "li_maxpool": "max pooling", "li_flatten": "flatten", "li_linear": "dense",
+        "li_map": "layer {layer}, map {channel}", "li_cell": "map {channel}, cell ({row}, {col})", "li_unit": "unit {unit}",
+        "li_win": "window on the layer before (channel {channel})", "li_ker": "kernel (channel {channel})",
+        "li_prod": "products (channel {channel})", "li_pickcell": "this map: click a cell",
+        "li_dense": "sum of {n} weights × inputs + bias", "li_flat": "the {n} values of the layer before, in one row",
+        "li_detail": "The selected cell; arrow keys move it", "li_kernel_n": "kernel {channel}",
+        "li_excite": "excites most: {name} (test image {id})",
     },
     "zh": {
         "conv": "卷积", "pool_max": "最大汇聚", "pool_avg": "平均汇聚",
@@ -95,6 +113,23 @@ STRINGS = {
         "fm_boot": "踝靴", "fm_trouser": "裤子", "fm_pullover": "套头衫", "fm_bag": "包",
         "edit_hint": "点击输入或卷积核的单元可修改其数值（Enter 确认，Esc 取消）。",
         "live": "此单元格在 Jupyter/Colab 中可交互（滑块用 Python 重建）；这里用上面的控件在浏览器中重新计算。",
+        "li_title": "看看训练好的网络内部",
+        "li_intro": "选一张测试图像或自己画一张：下面每一层都在你的浏览器中计算。点击某个映射，再点击放大后的映射中的一个单元"
+                    "（或用方向键），即可看到这个数是怎么算出来的。",
+        "li_pick": "测试图像，每类两张（若网络在该类上有分错的，第二张就是分错的一张）",
+        "li_draw": "或者手绘（28×28，与数据集一样黑底白字）", "li_undo": "撤销一笔", "li_clear": "清除",
+        "li_probs": "各类别的概率（最后一层的 softmax）", "li_truth": "· 真实类别：{name}",
+        "li_scale": "颜色：小于 0 为蓝色，0 为白色，大于 0 为橙色。同一层的所有映射共用一个色标，"
+                    "范围是该层的 −|max| 到 +|max|（层名旁边的数）。",
+        "li_kernels": "第一层的卷积核（颜色含义相同），以及上面的测试图像中让每个映射响应最强的一张",
+        "li_conv": "卷积", "li_sigmoid": "sigmoid", "li_relu": "ReLU", "li_tanh": "tanh",
+        "li_avgpool": "平均汇聚", "li_maxpool": "最大汇聚", "li_flatten": "展平", "li_linear": "全连接",
+        "li_map": "第 {layer} 层，第 {channel} 个映射", "li_cell": "映射 {channel}，单元 ({row}, {col})", "li_unit": "单元 {unit}",
+        "li_win": "前一层上的窗口（通道 {channel}）", "li_ker": "卷积核（通道 {channel}）",
+        "li_prod": "乘积（通道 {channel}）", "li_pickcell": "该映射：点击一个单元",
+        "li_dense": "{n} 个权重×输入之和 + 偏置", "li_flat": "前一层的 {n} 个值排成一行",
+        "li_detail": "所选单元；方向键可移动", "li_kernel_n": "卷积核 {channel}",
+        "li_excite": "响应最强：{name}（测试图像 {id}）",
     },
 }
 

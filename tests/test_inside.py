@@ -1,0 +1,145 @@
+"""d2lcnn.look_inside: what it can draw, the images it picks, and its in-page forward pass against torch.
+
+The browser test sends 200 Fashion-MNIST test images through the page's engine (stepper.js, the
+steppers' own ``run`` for convolution and pooling) and compares every layer with torch on the same
+float16-rounded weights: within 1e-4 everywhere and the same predicted class for every image.
+"""
+import pytest
+import torch
+from torch import nn
+
+import d2lcnn
+from d2lcnn.data import load_fashion_mnist_tensors
+from d2lcnn.widgets.inside import half_rounded, look_inside, sample_images, trained_lenet
+
+from _browser import guarded_page, serve
+
+
+def _net(activation="sigmoid", seed=0):
+    d2lcnn.set_seed(seed)
+    return d2lcnn.lenet(activation=activation)
+
+
+def test_networks_it_cannot_draw_get_a_clear_error():
+    with pytest.raises(ValueError, match=r"cannot draw layer 1 \(BatchNorm.*Conv2d, AvgPool2d"):
+        look_inside(d2lcnn.lenet_bn(), images=torch.zeros(1, 28, 28), labels=[0])
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        look_inside(nn.Linear(784, 10), images=torch.zeros(1, 28, 28), labels=[0])
+    with pytest.raises(ValueError, match="10 outputs"):
+        look_inside(d2lcnn.lenet(num_classes=5), images=torch.zeros(1, 28, 28), labels=[0])
+    with pytest.raises(ValueError, match=r"N x 28 x 28"):
+        look_inside(_net(), images=torch.zeros(2, 32, 32), labels=[0, 1])
+    with pytest.raises(ValueError, match="labels must give one class"):
+        look_inside(_net(), images=torch.zeros(2, 28, 28))
+
+
+def test_two_test_images_per_class_some_misclassified():
+    net = half_rounded(trained_lenet())
+    images, labels, ids = sample_images(net)
+    assert images.shape == (20, 28, 28) and images.dtype == torch.uint8
+    assert sorted(labels.tolist()) == sorted(list(range(10)) * 2)
+    all_images, all_labels = load_fashion_mnist_tensors(train=False)
+    assert torch.equal(all_images[ids], images) and torch.equal(all_labels[ids], labels)
+    with torch.no_grad():
+        pred = net(images[:, None].float() / 255).argmax(1)
+    wrong = (pred != labels).sum().item()
+    assert 1 <= wrong <= 10, wrong
+
+
+def test_the_packaged_weights_are_a_trained_lenet():
+    net = trained_lenet()
+    images, labels = load_fashion_mnist_tensors(train=False)
+    with torch.no_grad():
+        acc = (net(images[:2000, None].float() / 255).argmax(1) == labels[:2000]).float().mean().item()
+    assert acc > 0.7, acc  # the recipe reaches about 0.78; an untrained net guesses 0.1
+
+
+def test_html_is_deterministic_and_in_both_languages():
+    net = _net()
+    first = look_inside(net, lang="zh").html()
+    assert first == look_inside(net, lang="zh").html()
+    assert 'data-lang="zh"' in first and "看看训练好的网络内部" in first and "Look inside" in first
+    assert "https:" not in first and "src=" not in first
+
+
+# ------------------------------------------------------------------- browser
+
+# (the ``browser`` fixture of conftest.py skips these where Chromium or Playwright is missing)
+
+
+def _torch_layers(net, x):
+    """Every layer's output (flattened per image) and the softmax, as the page lists them."""
+    outs = []
+    with torch.no_grad():
+        for layer in net:
+            x = layer(x)
+            outs.append(x.flatten(1))
+        outs.append(torch.softmax(x, 1))
+    return outs
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_page_forward_pass_matches_torch_on_200_test_images(browser, tmp_path, activation):
+    net = trained_lenet() if activation == "sigmoid" else _net("relu", seed=3)
+    view = look_inside(net, images=torch.zeros(1, 28, 28), labels=[0], lang="en")
+    (tmp_path / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>inside</title></head>'
+        f"<body>{view.html()}</body></html>", encoding="utf-8")
+    images, _ = load_fashion_mnist_tensors(train=False)
+    x = images[5000:5200, None].double() / 255  # the loader's preprocessing: value / 255
+    expected = _torch_layers(half_rounded(net).double(), x)
+    problems = []
+    with serve(tmp_path) as url:
+        page = guarded_page(browser, problems)
+        page.goto(f"{url}/index.html")
+        got = []
+        for start in range(0, 200, 50):
+            got += page.evaluate("""batch => batch.map(p => document.querySelector('.d2s').d2lcnn.forward(p))""",
+                                 x[start:start + 50].flatten(1).tolist())
+        page.context.close()
+    assert not problems, problems
+    assert len(got) == 200 and len(got[0]) == len(expected)
+    for n, ref in enumerate(expected):
+        ours = torch.tensor([g[n] for g in got], dtype=torch.float64)
+        assert ours.shape == ref.shape, n
+        assert (ours - ref).abs().max().item() < 1e-4, (n, (ours - ref).abs().max().item())
+    pred = torch.tensor([g[-1] for g in got]).argmax(1)
+    assert torch.equal(pred, expected[-1].argmax(1))
+
+
+def test_view_is_usable_by_mouse_keyboard_and_at_phone_width(browser, tmp_path):
+    view = look_inside(_net(), lang="auto")
+    (tmp_path / "zh.html").write_text(
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>inside</title>'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"></head>'
+        f"<body>{view.html()}</body></html>", encoding="utf-8")
+    problems = []
+    with serve(tmp_path) as url:
+        page = guarded_page(browser, problems, viewport={"width": 375, "height": 800})
+        page.goto(f"{url}/zh.html")
+        root = page.locator(".d2s")
+        assert root.get_attribute("data-lang") == "zh"
+        page.locator("[data-img='3']").click()
+        assert page.locator("[data-img='3']").get_attribute("aria-pressed") == "true"
+        assert "真实类别" in page.locator(".d2s-probs").inner_text()
+        # A map of the second convolution, then a cell by keyboard: its arithmetic with bias and activation.
+        page.locator("[data-map='3:4']").click()
+        page.locator(".d2s-detail").focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowDown")
+        math = page.locator(".d2s-detail .d2s-math").inner_text()
+        assert "通道 5" in math and "偏置" in math and "sigmoid(" in math
+        assert "(1, 1)" in page.locator(".d2s-detail").inner_text()
+        # Drawing a stroke makes the input; undo and clear work.
+        page.locator(".d2s-pad").scroll_into_view_if_needed()
+        box = page.locator(".d2s-pad").bounding_box()
+        page.mouse.move(box["x"] + 40, box["y"] + 30)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 90, box["y"] + 110, steps=8)
+        page.mouse.up()
+        assert page.locator("[aria-pressed=true][data-img]").count() == 0
+        page.locator("[data-a=undo]").click()
+        page.locator("[data-a=clear]").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.context.close()
+    assert not problems, problems
