@@ -117,6 +117,13 @@ def test_ranges_and_lists_share_their_percent_and_scale():
         Decimal("132900000"), Decimal("138400000"), Decimal("143700000")]
 
 
+def test_latex_thousands_separators_are_read():
+    text = pn.prose_text(r"$8\cdot 16\cdot 16\cdot 27 = 55{,}296$ multiplications, $12\,345$ bytes")
+    assert [(n.text, n.checked) for n in pn.find_numbers(text) if n.value > 1000] == [
+        ("55,296", True), ("12,345", True)]
+    assert Decimal(55296) in pn.derived_values(text)
+
+
 def test_code_urls_link_targets_entities_and_versions_are_not_prose():
     text = pn.prose_text("Run `lr = 0.1234` ([chapter](13_densenet.ipynb)) from https://x.org/1234.5678 &#8239;"
                          "with Python 3.11 and torch 2.14.1.\n```python\nx = 12345\n```\n")

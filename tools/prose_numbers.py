@@ -311,6 +311,8 @@ def prose_text(markdown):
     def blank(m):
         return re.sub(r"[^\n]", " ", m.group(0))
 
+    # LaTeX thousands separators (55{,}296, 55\,296) read as the plain ones.
+    markdown = re.sub(r"(?<=\d)(?:\{,\}|\\,)(?=\d{3}(?!\d))", ",", markdown)
     text = _FENCE.sub(blank, markdown)
     text = _INLINE_CODE.sub(blank, text)
     text = _LINK_TARGET.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3), text)
