@@ -168,9 +168,25 @@ def main(argv=None):
             if folder not in servers:
                 servers[folder] = serve(folder)
             url = f"{servers[folder][1]}/{path}"
-            runs = [lighthouse(url, modules, workdir) for _ in range(args.runs)]
-            results[label] = {"url": path, "runs": runs, "median": median_row(runs)}
+            runs, errors = [], []
+            for _ in range(args.runs):
+                # On a loaded machine a run can time out (no paint within Lighthouse's limits):
+                # note it and go on, rather than lose every page measured so far.
+                try:
+                    runs.append(lighthouse(url, modules, workdir))
+                except (subprocess.SubprocessError, OSError, KeyError, ValueError) as err:
+                    detail = (getattr(err, "stderr", "") or str(err)).strip().splitlines()
+                    errors.append(detail[-1] if detail else repr(err))
+            if not runs:
+                print(f"{label:28} every run failed: {errors}", flush=True)
+                results[label] = {"url": path, "runs": [], "errors": errors}
+                continue
+            results[label] = {"url": path, "runs": runs, "errors": errors, "median": median_row(runs)}
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=1))
             m = results[label]["median"]
+            if errors:
+                print(f"{label:28} {len(errors)} run(s) failed: {errors}", flush=True)
             print(f"{label:28} perf {m['performance']:3} (runs {m['performance_runs']})  "
                   f"LCP {m['lcp_s']:.1f} s  TBT {m['tbt_ms']:.0f} ms  {m['kib']:.0f} KiB  "
                   f"blocking {m['blocking']}  (host CPU index {m['benchmark_index']})", flush=True)
@@ -181,6 +197,9 @@ def main(argv=None):
     print("| page | performance | LCP | TBT | transferred | render-blocking | a11y / best pr. / SEO |")
     print("|---|---|---|---|---|---|---|")
     for label, res in results.items():
+        if not res["runs"]:
+            print(f"| {label} | failed: {res['errors'][0][:80]} | | | | | |")
+            continue
         m = res["median"]
         print(f"| {label} | {m['performance']} | {m['lcp_s']:.1f} s | {m['tbt_ms']:,.0f} ms | "
               f"{m['kib']:,.0f} KiB | {m['blocking']} | {m['accessibility']} / {m['best_practices']} / {m['seo']} |")
