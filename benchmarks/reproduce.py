@@ -332,6 +332,7 @@ def train_one(r, seed, fast, device, root, variant=None, profile="full"):
     import torch
     import d2lcnn
     from d2lcnn.device import speed_settings
+    from d2lcnn.recalibrate import bn_layers, recalibrate_bn
     start = time.perf_counter()
     r = apply_variant(r, variant)
     d2lcnn.set_seed(seed)
@@ -344,8 +345,8 @@ def train_one(r, seed, fast, device, root, variant=None, profile="full"):
     if h["plan"].reduced and profile == "full":  # cannot happen; a shortened run must never be stored
         raise RuntimeError(f"train_ch6 shortened the run: {h['plan'].describe()}")
     extra = {}
-    if d2lcnn.recalibrate.bn_layers(net):
-        fixed = d2lcnn.recalibrate_bn(net, train_iter, num_batches=RECALIBRATION_BATCHES)
+    if bn_layers(net):
+        fixed = recalibrate_bn(net, train_iter, num_batches=RECALIBRATION_BATCHES)
         extra["test_acc_recalibrated"] = d2lcnn.evaluate_accuracy_gpu(
             fixed, test_iter, device, max_examples=h["plan"].test_examples)
     precision = h.get("precision") or precision_of(amp_dtype, device, fast)

@@ -9,6 +9,7 @@ from torch import nn
 
 import d2lcnn
 from _scripts import load_script
+from d2lcnn.recalibrate import bn_layers, recalibrate_bn
 
 
 @pytest.fixture(scope="module")
@@ -76,18 +77,18 @@ def test_recalibrate_bn_averages_batches_and_leaves_the_net_alone():
     scratch = d2lcnn.lenet_bn(scratch=True)
     batches = [(torch.randn(8, 1, 6, 6) * (k + 1), torch.zeros(8, dtype=torch.long)) for k in range(3)]
     before = net[1].running_mean.clone()
-    fixed = recal = d2lcnn.recalibrate_bn(net, batches, num_batches=3)
+    fixed = recal = recalibrate_bn(net, batches, num_batches=3)
     assert torch.equal(net[1].running_mean, before) and net[1].momentum == 0.1 and not fixed.training
     with torch.no_grad():
         means = [net[0](X).mean(dim=(0, 2, 3)) for X, _ in batches]
     assert torch.allclose(recal[1].running_mean, sum(means) / 3, atol=1e-5)
     assert torch.equal(fixed[0].weight, net[0].weight)
     # the book's from-scratch layer is found by its buffers
-    assert len(d2lcnn.recalibrate.bn_layers(scratch)) == 4
-    d2lcnn.recalibrate_bn(scratch, [(torch.rand(4, 1, 28, 28), None)], num_batches=1)
+    assert len(bn_layers(scratch)) == 4
+    recalibrate_bn(scratch, [(torch.rand(4, 1, 28, 28), None)], num_batches=1)
     with pytest.raises(ValueError, match="no batch-norm layer"):
-        d2lcnn.recalibrate_bn(nn.Linear(2, 2), batches)
+        recalibrate_bn(nn.Linear(2, 2), batches)
     with pytest.raises(ValueError, match="num_batches must be a positive int"):
-        d2lcnn.recalibrate_bn(net, batches, num_batches=0)
+        recalibrate_bn(net, batches, num_batches=0)
     with pytest.raises(ValueError, match="yielded no batches"):
-        d2lcnn.recalibrate_bn(net, [])
+        recalibrate_bn(net, [])
