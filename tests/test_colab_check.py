@@ -79,7 +79,7 @@ def test_a_pip_installed_package_can_be_pointed_at_a_clones_data(tmp_path, monke
     monkeypatch.setenv("D2LCNN_RESULTS", str(tmp_path / "results"))
     assert book_runs.chapters_folder() == tmp_path / "chapters"
     assert results.results_dir() == tmp_path / "results"
-    assert book_runs.committed_runs() == {}  # no such folder: nothing, as in a bare pip install
+    assert book_runs.chapter_runs() == {}  # no such folder: nothing, as in a bare pip install
     monkeypatch.delenv("D2LCNN_CHAPTERS")
     assert book_runs.chapters_folder() == REPO / "chapters"
     assert book_runs.chapters_folder(tmp_path) == tmp_path  # an explicit folder wins

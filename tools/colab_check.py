@@ -98,7 +98,7 @@ def pip_args(line, clone):
 
 
 # Code that reads the repository's stored results or the chapters' committed runs (not in a pip install).
-REPO_DATA = re.compile(r"results_box\(|book_runs|summarize\(")
+REPO_DATA = re.compile(r"results_box\(|book_runs|summarize\(|stored_accuracy\(|plot_stored_runs\(")
 OUTPUT_DIFFERS = "Cell outputs differ"
 
 
