@@ -143,3 +143,26 @@ def test_view_is_usable_by_mouse_keyboard_and_at_phone_width(browser, tmp_path):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         page.context.close()
     assert not problems, problems
+
+
+def test_axe_finds_nothing_in_the_view(browser, tmp_path):
+    """axe-core (tests/test_accessibility.py's audit) on the view, fresh and after use, desktop and phone."""
+    from test_accessibility import DESKTOP, PHONE, audit
+    (tmp_path / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>inside</title>'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"></head>'
+        f"<body><main><h1>inside</h1>{look_inside(_net()).html()}</main></body></html>", encoding="utf-8")
+    problems, found = [], []
+    with serve(tmp_path) as url:
+        for viewport in (DESKTOP, PHONE):
+            page = guarded_page(browser, problems, viewport=viewport)
+            page.goto(f"{url}/index.html")
+            page.locator(".d2s").scroll_into_view_if_needed()
+            found += audit(page, f"fresh {viewport['width']}")
+            page.locator("[data-img='5']").click()
+            page.locator("[data-map='0:2']").click()
+            page.locator("[data-a=lang]").click()
+            found += audit(page, f"used {viewport['width']}")
+            page.context.close()
+    assert not problems, problems
+    assert not found, found
