@@ -18,7 +18,7 @@ def assert_bilingual(calls, public_names):
     """``calls`` maps each public figure function's name to ``lambda lang: figure``."""
     assert set(calls) == set(public_names)
     for name, call in calls.items():
-        with d2lcnn.lang_context("zh"):  # the CJK font, as show_figure uses it
+        with d2lcnn.lang.lang_context("zh"):  # the CJK font, as show_figure uses it
             fig = call("zh")
         assert isinstance(fig, Figure), name
         assert has_chinese(_texts(fig)), name

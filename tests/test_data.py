@@ -30,7 +30,7 @@ def test_matches_torchvision_to_tensor(data_root):
 
 
 def test_class_balance_and_statistics(data_root):
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
     assert torch.equal(torch.bincount(labels), torch.full((10,), 6000))
     assert abs(images.float().div(255).mean().item() - 0.28611) < 1e-4
 
@@ -93,7 +93,7 @@ def test_missing_data_offline_gives_one_clear_error(tmp_path, monkeypatch):
 
 def test_download_switched_off(tmp_path):
     with pytest.raises(FileNotFoundError, match="download=False"):
-        d2lcnn.load_fashion_mnist_tensors(tmp_path, download=False)
+        d2lcnn.data.load_fashion_mnist_tensors(tmp_path, download=False)
 
 
 def test_bad_arguments(data_root):
@@ -112,7 +112,7 @@ def test_labels_and_show_images(data_root):
     assert d2lcnn.get_fashion_mnist_labels([0, 2, 9], lang="zh") == ["T恤", "套头衫", "踝靴"]
     with pytest.raises(ValueError, match="unknown language 'fr'"):
         d2lcnn.get_fashion_mnist_labels([0], lang="fr")
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=False)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=False)
     axes = d2lcnn.show_images(images[:6], 2, 3, titles=d2lcnn.get_fashion_mnist_labels(labels[:6]))
     assert len(axes) == 6 and axes[0].get_title() == d2lcnn.get_fashion_mnist_labels(labels[:1])[0]
     with pytest.raises(ValueError, match="do not fit"):
@@ -122,10 +122,10 @@ def test_labels_and_show_images(data_root):
 def test_upsampling_skips_antialias_but_not_its_result(data_root):
     """28 -> 224 uses plain bilinear (antialiasing never filters when enlarging); shrinking keeps it."""
     import torch.nn.functional as F
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=False)
-    up = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=224)
-    down = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=14)
-    mixed = d2lcnn.FashionMNISTBatches(images[:32], labels[:32], 32, resize=(56, 14))
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=False)
+    up = d2lcnn.data.FashionMNISTBatches(images[:32], labels[:32], 32, resize=224)
+    down = d2lcnn.data.FashionMNISTBatches(images[:32], labels[:32], 32, resize=14)
+    mixed = d2lcnn.data.FashionMNISTBatches(images[:32], labels[:32], 32, resize=(56, 14))
     assert not up._antialias and down._antialias and mixed._antialias
     X = images[:32].unsqueeze(1).float() / 255
     for loader in (up, down, mixed):
@@ -136,7 +136,7 @@ def test_upsampling_skips_antialias_but_not_its_result(data_root):
 def test_loader_memory_is_the_uint8_split(data_root):
     """The loader keeps the uint8 tensors it was given (no float copy of the split): memory <= 2x uint8 size."""
     train_iter, test_iter = d2lcnn.load_data_fashion_mnist(256, resize=224, root=data_root, device="cpu", seed=0)
-    images, _ = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    images, _ = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
     assert train_iter.images.dtype == torch.uint8
     assert train_iter.images.untyped_storage().data_ptr() == images.untyped_storage().data_ptr()
     held = sum(t.untyped_storage().nbytes() for it in (train_iter, test_iter) for t in (it.images, it.labels))
@@ -159,8 +159,8 @@ def test_official_gzip_files_load_without_unzipping(data_root, tmp_path):
             shutil.copyfileobj(src, dst)
     before = sorted(p.name for p in folder.iterdir())
     for train in (True, False):
-        images, labels = d2lcnn.load_fashion_mnist_tensors(tmp_path, train=train, download=False)
-        ref_images, ref_labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=train, download=False)
+        images, labels = d2lcnn.data.load_fashion_mnist_tensors(tmp_path, train=train, download=False)
+        ref_images, ref_labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=train, download=False)
         assert torch.equal(images, ref_images) and torch.equal(labels, ref_labels)
         assert labels.dtype == torch.int64 and images.dtype == torch.uint8
     assert sorted(p.name for p in folder.iterdir()) == before  # nothing unzipped or cached there
@@ -182,7 +182,7 @@ def test_damaged_file_names_the_file_sizes_and_fix(data_root, tmp_path, damage):
         bad = folder / "t10k-images-idx3-ubyte.gz"
         bad.write_bytes(b"\x1f\x8b\x08\x00 definitely not gzip")
     with pytest.raises(d2lcnn.CorruptDataError) as info:
-        d2lcnn.load_fashion_mnist_tensors(tmp_path, train=False, download=False)
+        d2lcnn.data.load_fashion_mnist_tensors(tmp_path, train=False, download=False)
     message = str(info.value)
     assert str(bad) in message and "delete" in message and "copy a good copy" in message
     if damage == "truncated":

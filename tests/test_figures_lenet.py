@@ -23,7 +23,7 @@ def test_exported():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_shapes_order_and_language(lang):
-    with d2lcnn.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
+    with d2lcnn.lang.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
         fig = plot_lenet(lang=lang)
     assert isinstance(fig, Figure) and not plt.fignum_exists(fig.number)
     texts = _texts(fig)

@@ -32,7 +32,7 @@ def test_exported():
                                          ("zh", ["输入", "192 个通道", "3×3 卷积，填充 1", "5×5 卷积，填充 2",
                                                  "3×3 最大汇聚", "路径 4"])])
 def test_inception_figure_in_both_languages(lang, words):
-    with d2lcnn.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
+    with d2lcnn.lang.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
         fig = figs.plot_inception_block(lang=lang)
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     texts = _texts(fig)

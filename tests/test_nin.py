@@ -81,7 +81,7 @@ def test_figure_exported():
             "全连接部分：43.0 M 个参数", "最后一个 NiN 块：34.8 K 个参数", "26.2 M 参数"]),
 ])
 def test_figure_in_both_languages(lang, words):
-    with d2lcnn.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
+    with d2lcnn.lang.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
         fig = d2lcnn.plot_nin_vs_alexnet(lang=lang)
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     texts = [t.get_text() for t in fig.axes[0].texts]

@@ -213,7 +213,7 @@ def test_one_label_table_for_both_languages():
     def fields(template):
         return sorted(f for _, f, _, _ in string.Formatter().parse(template) if f)
 
-    assert set(STRINGS) == set(d2lcnn.LANGS)
+    assert set(STRINGS) == set(d2lcnn.lang.LANGS)
     en, zh = STRINGS["en"], STRINGS["zh"]
     assert set(en) == set(zh), sorted(set(en) ^ set(zh))
     for key in en:

@@ -34,9 +34,9 @@ def test_train_ch6_quick_learns_and_reports(data_root, capsys):
 
 def test_train_ch6_loss_falls_over_epochs(data_root):
     d2lcnn.set_seed(1)
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
-    sub = d2lcnn.FashionMNISTBatches(images[:1024], labels[:1024], 128, shuffle=True, seed=0)
-    test = d2lcnn.FashionMNISTBatches(images[1024:1536], labels[1024:1536], 128)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
+    sub = d2lcnn.data.FashionMNISTBatches(images[:1024], labels[:1024], 128, shuffle=True, seed=0)
+    test = d2lcnn.data.FashionMNISTBatches(images[1024:1536], labels[1024:1536], 128)
     history = d2lcnn.train_ch6(small_lenet(), sub, test, 4, 0.1, "cpu", init="kaiming", profile="full", plot=False)
     assert history["plan"].reduced is False
     assert len(history["train_loss"]) == 4
@@ -167,12 +167,12 @@ def test_speed_settings_cpu():
 def test_fast_and_plain_train_alike(data_root, monkeypatch):
     """fast=True (channels_last; fp32 pinned, as bf16 is the default on a CPU with native bf16) changes
     speed, not results: same losses to float rounding."""
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
     runs = []
     for fast in (True, False):
         d2lcnn.set_seed(3)
-        sub = d2lcnn.FashionMNISTBatches(images[:1024], labels[:1024], 128, shuffle=True, seed=0)
-        test = d2lcnn.FashionMNISTBatches(images[1024:1536], labels[1024:1536], 128)
+        sub = d2lcnn.data.FashionMNISTBatches(images[:1024], labels[:1024], 128, shuffle=True, seed=0)
+        test = d2lcnn.data.FashionMNISTBatches(images[1024:1536], labels[1024:1536], 128)
         runs.append(d2lcnn.train_ch6(small_lenet(), sub, test, 2, 0.1, "cpu", init="kaiming",
                                      profile="full", fast=fast, plot=False, amp="fp32"))
     assert runs[0]["train_loss"] == pytest.approx(runs[1]["train_loss"], rel=1e-3)
@@ -180,9 +180,9 @@ def test_fast_and_plain_train_alike(data_root, monkeypatch):
 
 
 def _subset(data_root, n_train=1024, n_test=512, batch=128):
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
-    train = d2lcnn.FashionMNISTBatches(images[:n_train], labels[:n_train], batch, shuffle=True, seed=0)
-    test = d2lcnn.FashionMNISTBatches(images[n_train:n_train + n_test], labels[n_train:n_train + n_test], batch)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
+    train = d2lcnn.data.FashionMNISTBatches(images[:n_train], labels[:n_train], batch, shuffle=True, seed=0)
+    test = d2lcnn.data.FashionMNISTBatches(images[n_train:n_train + n_test], labels[n_train:n_train + n_test], batch)
     return train, test
 
 
@@ -197,11 +197,11 @@ def test_mixed_precision_matches_fp32(data_root, amp):
     average - fp32 runs alone spread from 0.750 to 0.830 over those seeds. So: loss within 5 %
     per seed, accuracy within 8 points per seed and 3 points on average over seeds 0-2.
     """
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
-    test = d2lcnn.FashionMNISTBatches(images[50000:51024], labels[50000:51024], 256)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
+    test = d2lcnn.data.FashionMNISTBatches(images[50000:51024], labels[50000:51024], 256)
     diffs = []
     for seed in range(3):
-        train = d2lcnn.FashionMNISTBatches(images[:7680], labels[:7680], 128, shuffle=True, seed=seed)
+        train = d2lcnn.data.FashionMNISTBatches(images[:7680], labels[:7680], 128, shuffle=True, seed=seed)
         runs = []
         for kwargs in ({"fast": False}, {"fast": True, "amp": amp}):
             d2lcnn.set_seed(seed)
@@ -217,12 +217,12 @@ def test_mixed_precision_matches_fp32(data_root, amp):
 def _kinds_of_batches(data_root):
     """The same 4 batches of 64 as a DataLoader, d2lcnn batches, a list, an islice and a generator."""
     import itertools
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
     X = images[:256].unsqueeze(1).float() / 255
     y = labels[:256]
     batches = [(X[i:i + 64], y[i:i + 64]) for i in range(0, 256, 64)]
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=64)
-    ours = d2lcnn.FashionMNISTBatches(images[:256], labels[:256], 64)
+    ours = d2lcnn.data.FashionMNISTBatches(images[:256], labels[:256], 64)
     return {
         "DataLoader": lambda: loader,
         "d2lcnn": lambda: ours,
@@ -285,8 +285,8 @@ def test_train_ch6_bad_batches_and_devices(data_root):
 def test_train_ch6_does_not_draw_an_order_before_training(data_root):
     """Reading the first batch of a shuffling loader draws a permutation; train_ch6 must not,
     so a run trains on the same example order whether or not the loader was inspected first."""
-    images, labels = d2lcnn.load_fashion_mnist_tensors(data_root, train=True)
-    train = d2lcnn.FashionMNISTBatches(images[:512], labels[:512], 128, shuffle=True, seed=7)
+    images, labels = d2lcnn.data.load_fashion_mnist_tensors(data_root, train=True)
+    train = d2lcnn.data.FashionMNISTBatches(images[:512], labels[:512], 128, shuffle=True, seed=7)
     state = train.generator.get_state()
     from d2lcnn.training import _as_batches
     _as_batches(train, "train_iter")
