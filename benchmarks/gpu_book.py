@@ -202,7 +202,8 @@ class Runner:
                     continue
                 scale = CONTENTION if self.args.jobs > 1 else 1.0
                 if t.est_s * scale * self.args.est_scale > time_left:
-                    t.state, t.note = "skipped", f"estimated {t.est_s * scale * self.args.est_scale:.0f} s > {time_left:.0f} s left"
+                    est = t.est_s * scale * self.args.est_scale
+                    t.state, t.note = "skipped", f"estimated {est:.0f} s > {time_left:.0f} s left"
                     pending.remove(t)
                     print(f"[{self.elapsed()}] skip {t.step} {t.name}: {t.note}", flush=True)
                     continue
@@ -404,7 +405,6 @@ def book(args):
         print(summary)
         return 0
     import d2lcnn
-    from d2lcnn import results
     device = d2lcnn.try_gpu() if args.device is None else d2lcnn.check_device(args.device)
     repro = _reproduce()
     slug = repro.device_slug(device.type, repro.device_name(device))
@@ -499,6 +499,7 @@ def one_lever(spec, steps, device_arg, data):
     """Time ``steps`` SGD steps of a recipe with one lever (a worker process); prints one JSON line."""
     import torch
     from torch import nn
+
     import d2lcnn
     from d2lcnn.device import device_speedups, speed_settings
     name, lever = spec.split(":")

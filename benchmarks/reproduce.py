@@ -330,6 +330,7 @@ def train_one(r, seed, fast, device, root, variant=None, profile="full"):
     run is shortened and must not be stored with the full ones.
     """
     import torch
+
     import d2lcnn
     from d2lcnn.device import speed_settings
     from d2lcnn.recalibrate import bn_layers, recalibrate_bn
@@ -366,6 +367,7 @@ def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in logs
     import torch
+
     import d2lcnn
     t0 = _clock()
     device = torch.device(args.device) if args.device else d2lcnn.try_gpu()

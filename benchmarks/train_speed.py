@@ -398,8 +398,8 @@ def print_table(results):
     for r in results:
         by_case.setdefault(r["case"], {})[r["pipeline"]] = r
     gpu = any("peak_gpu_mb" in r for r in results)
-    head = (f"| case | device | pipeline | timed | median ex/s | min-max | ratio vs ref | test acc (1 epoch) "
-            f"| peak RSS MB | loader MB |" + (" peak GPU MB | vs notes |" if gpu else ""))
+    head = ("| case | device | pipeline | timed | median ex/s | min-max | ratio vs ref | test acc (1 epoch) "
+            "| peak RSS MB | loader MB |" + (" peak GPU MB | vs notes |" if gpu else ""))
     print()
     print(head)
     print("|" + "---|" * (head.count("|") - 1))

@@ -23,7 +23,8 @@ __all__ = ["recalibrate_bn", "bn_layers"]
 
 
 def bn_layers(net):
-    """The batch-norm layers of ``net``: ``torch.nn``'s and any layer with ``moving_mean``/``moving_var`` and ``momentum``."""
+    """The batch-norm layers of ``net``: ``torch.nn``'s, and any layer with ``moving_mean``,
+    ``moving_var`` and ``momentum`` (the book's from-scratch ``BatchNorm``)."""
     return [m for m in net.modules()
             if isinstance(m, nn.modules.batchnorm._BatchNorm)
             or (hasattr(m, "moving_mean") and hasattr(m, "moving_var") and hasattr(m, "momentum"))]
