@@ -19,7 +19,7 @@ import contextlib
 import os
 import warnings
 
-__all__ = ["LANGS", "set_lang", "get_lang", "output_langs", "tr", "lang_context", "show_figure"]
+__all__ = ["LANGS", "set_lang", "get_lang", "resolve_lang", "output_langs", "tr", "lang_context", "show_figure"]
 
 LANGS = ("en", "zh")
 ENV_VAR = "D2LCNN_LANG"
@@ -39,6 +39,12 @@ def _check(lang):
     if value not in LANGS:
         raise ValueError(f"unknown language {lang!r}: use 'en' (English) or 'zh' (中文)")
     return value
+
+
+def resolve_lang(lang=None):
+    """``lang`` checked ('en' or 'zh'), or the current language when it is None: what every
+    function taking a ``lang`` argument draws in."""
+    return _check(lang or get_lang())
 
 
 def set_lang(lang):
@@ -67,7 +73,7 @@ def output_langs():
 
 def tr(en, zh, lang=None):
     """``en`` or ``zh``, whichever matches ``lang`` (default: the current language)."""
-    return zh if _check(lang or get_lang()) == "zh" else en
+    return zh if resolve_lang(lang) == "zh" else en
 
 
 _warned = False
@@ -118,7 +124,7 @@ def lang_context(lang=None):
     """Matplotlib settings for drawing in ``lang``: a CJK font for Chinese, and minus signs it has."""
     import matplotlib
     global _warned
-    lang = _check(lang or get_lang())
+    lang = resolve_lang(lang)
     rc = {}
     if lang == "zh":
         cjk = _cjk_families()

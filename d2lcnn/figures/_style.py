@@ -14,6 +14,11 @@ WIN = "#c62828"
 MUTED = "#5f5f5f"
 
 
+def as_pair(v):
+    """A layer's kernel_size, stride or padding as a (height, width) pair (torch stores an int or a tuple)."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
 def _values(x):
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu().numpy()

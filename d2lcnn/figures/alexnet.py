@@ -13,22 +13,13 @@ from torch import nn
 
 from .. import lang as _lang
 from ..inspect import layer_shapes
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, as_pair
 
 __all__ = ["plot_lenet_alexnet"]
 
 BLOCK = ("#e9def5", "#7b4fa6")  # a whole VGG block: purple, so it differs from a single convolution
 COLORS = {"input": PAD, "conv": KERNEL, "pool": INPUT, "dense": OUTPUT, "block": BLOCK}
 BOX_W, BOX_H, STEP = 5.0, 0.62, 0.95  # box size and vertical distance between boxes
-
-
-def _check_lang(lang):
-    """The language to draw in; a clear ValueError for anything but 'en' / 'zh'."""
-    return _lang._check(lang or _lang.get_lang())
-
-
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 def _shape_text(shape):
@@ -44,16 +35,16 @@ def _describe(layer, lang):
     tr = lambda en, zh: _lang.tr(en, zh, lang)  # noqa: E731
     sep = _sep(lang)
     if isinstance(layer, nn.Conv2d):
-        kh, kw = _pair(layer.kernel_size)
+        kh, kw = as_pair(layer.kernel_size)
         parts = [f"{tr('conv', '卷积')} {kh}×{kw}", f"{layer.out_channels} {tr('ch', '通道')}"]
-        if max(_pair(layer.stride)) > 1:
-            parts.append(f"{tr('stride', '步幅')} {_pair(layer.stride)[0]}")
-        if max(_pair(layer.padding)) > 0:
-            parts.append(f"{tr('pad', '填充')} {_pair(layer.padding)[0]}")
+        if max(as_pair(layer.stride)) > 1:
+            parts.append(f"{tr('stride', '步幅')} {as_pair(layer.stride)[0]}")
+        if max(as_pair(layer.padding)) > 0:
+            parts.append(f"{tr('pad', '填充')} {as_pair(layer.padding)[0]}")
         return "conv", sep.join(parts)
     if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d)):
-        k = _pair(layer.kernel_size)[0]
-        s = _pair(layer.stride)[0]
+        k = as_pair(layer.kernel_size)[0]
+        s = as_pair(layer.stride)[0]
         name = tr("max pool", "最大汇聚") if isinstance(layer, nn.MaxPool2d) else tr("avg pool", "平均汇聚")
         return "pool", f"{name} {k}×{k}{sep}{tr('stride', '步幅')} {s}"
     if isinstance(layer, nn.Linear):
@@ -62,7 +53,7 @@ def _describe(layer, lang):
         convs = [m for m in layer if isinstance(m, nn.Conv2d)]
         if not convs:
             raise ValueError("a block to draw must contain at least one Conv2d")
-        k = _pair(convs[0].kernel_size)[0]
+        k = as_pair(convs[0].kernel_size)[0]
         return "block", tr(f"block: {len(convs)} × conv {k}×{k}, {convs[-1].out_channels} ch",
                            f"块：{len(convs)} 个 {k}×{k} 卷积，{convs[-1].out_channels} 通道")
     return None
@@ -146,7 +137,7 @@ def plot_lenet_alexnet(lang=None, figsize=(9, 7.2)):
     box of the layer they follow.
     """
     from ..models import alexnet, lenet
-    lang = _check_lang(lang)
+    lang = _lang.resolve_lang(lang)
     with torch.device("meta"):  # shapes only: no memory for AlexNet's 47 M weights
         lenet_rows = _stack_rows(lenet(), (1, 28, 28), lang)
         alex_rows = _stack_rows(alexnet(), (1, 224, 224), lang)

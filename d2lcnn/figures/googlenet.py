@@ -11,7 +11,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from torch import nn
 
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, as_pair
 
 __all__ = ["plot_inception_block"]
 
@@ -35,14 +35,10 @@ def _layers(block):
     return layers
 
 
-def _pair(v):
-    return v if isinstance(v, tuple) else (v, v)
-
-
 def _label(layer, lang):
     """Two lines: the window (and padding), then the output channels."""
-    kh, kw = _pair(layer.kernel_size)
-    pad = _pair(layer.padding)[0]
+    kh, kw = as_pair(layer.kernel_size)
+    pad = as_pair(layer.padding)[0]
     window = f"{kh}×{kw}"
     if isinstance(layer, nn.MaxPool2d):
         head = tr(f"{window} max pool", f"{window} 最大汇聚", lang)
@@ -105,7 +101,7 @@ def plot_inception_block(block=None, lang=None, figsize=(9.2, 6.2)):
         for i, (y, layer) in enumerate(placed):
             if isinstance(layer, nn.MaxPool2d):
                 colors = PAD
-            elif _pair(layer.kernel_size) == (1, 1):
+            elif as_pair(layer.kernel_size) == (1, 1):
                 colors = KERNEL
             else:
                 colors = OUTPUT

@@ -15,16 +15,12 @@ from torch import nn
 
 from .. import lang as _lang
 from ..inspect import layer_shapes
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, as_pair
 
 __all__ = ["plot_lenet"]
 
 COLORS = {"input": PAD, "conv": KERNEL, "pool": INPUT, "flatten": PAD, "dense": OUTPUT}
 BOX_W, BOX_H, GAP = 1.55, 1.5, 0.45  # box size and horizontal space between boxes
-
-
-def _pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 def _boxes(net, lang):
@@ -35,13 +31,13 @@ def _boxes(net, lang):
     for name, layer in net.named_children():
         shape = "×".join(str(s) for s in shapes[name][1:])
         if isinstance(layer, nn.Conv2d):
-            k = _pair(layer.kernel_size)[0]
+            k = as_pair(layer.kernel_size)[0]
             label = f"{tr('conv', '卷积')} {k}×{k}\n{layer.out_channels} {tr('channels', '通道')}"
-            if _pair(layer.padding)[0]:
-                label += f"\n{tr('padding', '填充')} {_pair(layer.padding)[0]}"
+            if as_pair(layer.padding)[0]:
+                label += f"\n{tr('padding', '填充')} {as_pair(layer.padding)[0]}"
             boxes.append(("conv", label, shape))
         elif isinstance(layer, (nn.AvgPool2d, nn.MaxPool2d)):
-            k, s = _pair(layer.kernel_size)[0], _pair(layer.stride)[0]
+            k, s = as_pair(layer.kernel_size)[0], as_pair(layer.stride)[0]
             kind = tr("avg pool", "平均汇聚") if isinstance(layer, nn.AvgPool2d) else tr("max pool", "最大汇聚")
             boxes.append(("pool", f"{kind}\n{k}×{k}\n{tr('stride', '步幅')} {s}", shape))
         elif isinstance(layer, nn.Flatten):
@@ -64,7 +60,7 @@ def plot_lenet(net=None, lang=None):
     ``nn.Sequential`` of the same kinds of layers (e.g. ``lenet('relu')``) works.
     """
     from ..models import lenet
-    lang = _lang._check(lang or _lang.get_lang())
+    lang = _lang.resolve_lang(lang)
     tr = lambda en, zh: _lang.tr(en, zh, lang)  # noqa: E731
     boxes = _boxes(net if net is not None else lenet(), lang)
     n = len(boxes)

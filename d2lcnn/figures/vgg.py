@@ -13,7 +13,7 @@ from matplotlib.patches import FancyBboxPatch
 
 from .. import lang as _lang
 from ._style import KERNEL, MUTED
-from .alexnet import BOX_H, BOX_W, STEP, _check_lang, _draw_stack, _finish, _legend, _stack_rows
+from .alexnet import BOX_H, BOX_W, STEP, _draw_stack, _finish, _legend, _stack_rows
 
 __all__ = ["plot_vgg"]
 
@@ -48,7 +48,7 @@ def plot_vgg(conv_arch=((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)), lang=N
     of the five blocks; the default is VGG-11.
     """
     from ..models import vgg
-    lang = _check_lang(lang)
+    lang = _lang.resolve_lang(lang)
     arch = _check_arch(conv_arch)
     with torch.device("meta"):  # shapes only: VGG-11 has 129 M weights
         rows = _stack_rows(vgg(arch), (1, 224, 224), lang)
