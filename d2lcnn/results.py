@@ -149,12 +149,13 @@ def summarize(name, root=None, include_superseded=False):
             if run.get("profile", "full") != "full" or run.get("epochs") != r.num_epochs:
                 continue
             precision = run_precision(run, device)
-            key = (data["slug"], precision, _variant_key(run.get("variant")))
+            # fast and plain runs stay apart even where both are fp32 (a CPU): their layouts differ
+            key = (data["slug"], precision, bool(run.get("fast", True)), _variant_key(run.get("variant")))
             group = groups.setdefault(key, {"data": data, "device": device, "superseded": superseded,
                                             "variant": run.get("variant") or None, "runs": {}})
             group["runs"][int(run["seed"])] = run
     rows = []
-    for (slug, precision, _), group in groups.items():
+    for (slug, precision, fast, _), group in groups.items():
         data, runs = group["data"], [group["runs"][s] for s in sorted(group["runs"])]
         codes = []
         for run in runs:
@@ -164,7 +165,7 @@ def summarize(name, root=None, include_superseded=False):
                 codes.append(str(label)[:10])
         row = {"recipe": r.name, "slug": slug, "device": group["device"],
                "device_name": str(data.get("device_name", slug)), "precision": precision,
-               "variant": group["variant"], "fast": bool(runs[-1].get("fast", True)), "n": len(runs),
+               "variant": group["variant"], "fast": fast, "n": len(runs),
                "seeds": sorted(group["runs"]), "code": codes,
                "date": str(runs[-1].get("date") or data.get("date") or "")[:10],
                "superseded": group["superseded"], "runs": runs}
@@ -173,7 +174,7 @@ def summarize(name, root=None, include_superseded=False):
             row[field] = _stats(values) if values else None
         rows.append(row)
     rows.sort(key=lambda row: (_DEVICE_ORDER.get(row["device"], 9), row["superseded"], row["slug"],
-                               row["variant"] is not None, row["precision"]))
+                               row["variant"] is not None, row["precision"], not row["fast"]))
     return rows
 
 
@@ -240,6 +241,12 @@ def _device_kind(device, lang):
     return {"cpu": "CPU", "cuda": "GPU", "mps": tr("Apple GPU", "Apple GPU", lang)}.get(device, device.upper())
 
 
+def _mode_text(row, lang):
+    """The run's arithmetic, with fast=False named where the precision alone does not say it (a CPU)."""
+    plain = not row["fast"] and row["precision"] == "fp32" and row["device"] != "cuda"
+    return row["precision"] + (tr(", fast=False", "，fast=False", lang) if plain else "")
+
+
 def _variant_text(variant, lang):
     if not variant:
         return ""
@@ -259,8 +266,8 @@ def _box_rows(r, rows, lang):
         seeds = tr(f"{n} seed{'s' if n != 1 else ''}", f"{n} 个随机种子", lang)
         made = tr(", ", "，", lang).join(filter(None, [tr("code ", "代码 ", lang) + "/".join(row["code"])
                                                         if row["code"] else "", row["date"]]))
-        body.append([(tr(f"This book, {row['precision']}{_variant_text(row['variant'], lang)}, {seeds}",
-                         f"本书，{row['precision']}{_variant_text(row['variant'], lang)}，{seeds}", lang), made),
+        body.append([(tr(f"This book, {_mode_text(row, lang)}{_variant_text(row['variant'], lang)}, {seeds}",
+                         f"本书，{_mode_text(row, lang)}{_variant_text(row['variant'], lang)}，{seeds}", lang), made),
                      _acc(row["train_acc"]), _acc(row["test_acc"]), _speed_range(row["examples_per_sec"]),
                      (f"{row['device_name']} ({_device_kind(row['device'], lang)})", "")])
     return header, body
@@ -279,7 +286,7 @@ def _box_texts(r, rows, lang, folder_exists):
     if rows:
         comma, colon, semi = tr(", ", "，", lang), tr(": ", "：", lang), tr("; ", "；", lang)
         each = semi.join(
-            f"{row['device_name']}{comma}{row['precision']}{_variant_text(row['variant'], lang)}{colon}"
+            f"{row['device_name']}{comma}{_mode_text(row, lang)}{_variant_text(row['variant'], lang)}{colon}"
             + comma.join(_run_text(run, lang) for run in row["runs"] if run.get("test_acc") is not None)
             for row in rows)
         notes = [tr(f"Each run's test accuracy after its last epoch (and its best epoch, where that was higher): "

@@ -224,7 +224,7 @@ def fake_training(repro, monkeypatch):
     """train_one replaced by a stub that records its calls and advances a fake clock by 100 s per run."""
     calls, clock = [], [0.0]
 
-    def train_one(r, seed, fast, device, root, variant=None):
+    def train_one(r, seed, fast, device, root, variant=None, profile="full"):
         calls.append((r.name, seed, fast))
         clock[0] += 100
         return {**make_run(r.name, seed, 0.8 + seed / 100, fast=fast), "train_loss_per_epoch": [0.3] * 10}
@@ -249,7 +249,7 @@ def test_runner_writes_after_every_run_and_resumes(repro, fake_training, tmp_pat
     assert len(json.loads(out.read_text())["runs"]) == 10
     # the box reads what the runner wrote
     rows = results.summarize("nin", root=out.parent)
-    assert [(r["mode"], r["n"]) for r in rows] == [("fast", 2), ("plain", 3)]
+    assert [(r["precision"], r["fast"], r["n"]) for r in rows] == [("fp32", True, 2), ("fp32", False, 3)]
 
 
 def test_runner_stops_cleanly_at_the_budget(repro, fake_training, tmp_path, capsys):
