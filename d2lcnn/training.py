@@ -8,7 +8,6 @@ recipe unchanged (mixed precision, ``channels_last``); ``fast=False`` turns
 them off.
 """
 import contextlib
-import itertools
 import math
 import time
 

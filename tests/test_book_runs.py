@@ -5,13 +5,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import pytest
+from matplotlib.figure import Figure
 
-import d2lcnn  # noqa: E402
-from d2lcnn import book_runs  # noqa: E402
-from d2lcnn.figures import summary  # noqa: E402
-from d2lcnn.lang import lang_context  # noqa: E402
+import d2lcnn
+from d2lcnn import book_runs
+from d2lcnn.figures import summary
+from d2lcnn.lang import lang_context
+
 
 def _record(recipe="lenet_sigmoid", test_acc=(0.75, 0.82), shortened=False, lr=0.9, init="xavier"):
     """A run record as train_ch6 makes it (only the fields book_runs and the summary read)."""
@@ -168,7 +169,8 @@ STORED = [{"recipe": "nin", "slug": "cuda-x", "device": "cuda", "device_name": "
                           ("fp32", [{"seed": 0, "test_acc_per_epoch": [0.4] * 9 + [0.4795]}]))]
 
 
-@pytest.mark.parametrize("lang, words", [("en", ("seed 1", "the notes", "epoch")), ("zh", ("随机种子 1", "笔记", "迭代周期"))])
+@pytest.mark.parametrize("lang, words", [("en", ("seed 1", "the notes", "epoch")),
+                                         ("zh", ("随机种子 1", "笔记", "迭代周期"))])
 def test_stored_runs_figure_one_line_per_run(lang, words):
     with lang_context(lang):
         fig = summary.plot_stored_runs("nin", lang=lang, rows=STORED)

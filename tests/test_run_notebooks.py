@@ -1,16 +1,20 @@
 """tools/run_notebooks.py writes back only outputs, so prose edited while a chapter ran survives."""
 import nbformat
+
 from _scripts import load_script
 
 
 def _nb(md, code, out_text=None):
     nb = nbformat.v4.new_notebook()
-    m = nbformat.v4.new_markdown_cell(md, metadata={"tags": ["en"]}); m.id = "m1"
-    c = nbformat.v4.new_code_cell(code); c.id = "c1"
+    m = nbformat.v4.new_markdown_cell(md, metadata={"tags": ["en"]})
+    m.id = "m1"
+    c = nbformat.v4.new_code_cell(code)
+    c.id = "c1"
     if out_text is not None:
         c.outputs = [nbformat.v4.new_output("stream", name="stdout", text=out_text)]
         c.execution_count = 1
-    d = nbformat.v4.new_code_cell("print(2)"); d.id = "c2"
+    d = nbformat.v4.new_code_cell("print(2)")
+    d.id = "c2"
     nb.cells = [m, c, d]
     return nb
 

@@ -29,11 +29,12 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run_notebooks import clean, inline_figures  # noqa: E402
+from run_notebooks import clean, inline_figures
 
 # A results box, or the figure of a recipe's stored runs: both show only benchmarks/results.
 BOX = re.compile(r'^\s*(d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)'
-                 r'|figures = d2lcnn\.show_figure\(lambda lang: d2lcnn\.plot_stored_runs\("[a-z0-9_]+", lang=lang\)\))\s*$')
+                 r'|figures = d2lcnn\.show_figure\(lambda lang: '
+                 r'd2lcnn\.plot_stored_runs\("[a-z0-9_]+", lang=lang\)\))\s*$')
 
 
 def refresh(path, match=None):

@@ -21,7 +21,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # this checkout's d2lcnn
-import d2lcnn  # noqa: E402
+import d2lcnn
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 KEEP_NB_META = ("kernelspec", "language_info")

@@ -139,7 +139,8 @@ def plot_stored_runs(name, lang=None, root=None, rows=None, figsize=(7.4, 4.6)):
                 continue
             values += accs
             label = tr(f"{row['device_name']}, {row['precision']}{variant}, seed {run['seed']}: {fmt_acc(accs[-1])}",
-                       f"{row['device_name']}，{row['precision']}{variant}，随机种子 {run['seed']}：{fmt_acc(accs[-1])}",
+                       f"{row['device_name']}，{row['precision']}{variant}，"
+                       f"随机种子 {run['seed']}：{fmt_acc(accs[-1])}",
                        lang)
             ax.plot(epochs, accs, color=colour, ls=_SEED_STYLES[k % len(_SEED_STYLES)],
                     marker=_SEED_MARKERS[k % len(_SEED_MARKERS)], ms=4, lw=1.6, label=label, zorder=3)
