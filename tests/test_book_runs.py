@@ -76,8 +76,9 @@ def test_chapter_runs_without_a_chapters_folder(tmp_path):
 
 
 # Chapters whose committed training outputs were made before runs were recorded as data (00a: before
-# the record noted the plot): they show their runs but carry no (complete) record yet. Re-execute each (python3 tools/run_notebooks.py) and delete it here;
-# the tests below fail as soon as a listed chapter has records, so the list can only shrink.
+# the record noted the plot): they show their runs but carry no complete record yet. Re-execute each
+# (python3 tools/run_notebooks.py) and delete it here; the tests below fail as soon as a listed
+# chapter has records, so the list can only shrink.
 AWAITING_RERUN = {"00a_prerequisites", "06_lenet", "09_nin", "10_googlenet", "11_batch_norm",
                   "12_resnet", "13_densenet"}
 
