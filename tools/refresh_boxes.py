@@ -56,10 +56,13 @@ def refresh(path, match=None):
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     clean(scratch)
     for i, cell in zip(boxes, scratch.cells[len(setup):]):
-        for out in cell.outputs:  # keep the chapter's own numbering
+        # keep the chapter's own numbering; a cell that never ran gets the scratch run's (nbval treats a
+        # cell with outputs and no execution count as unrun)
+        count = nb.cells[i].get("execution_count") or cell.get("execution_count")
+        for out in cell.outputs:
             if "execution_count" in out:
-                out["execution_count"] = nb.cells[i].get("execution_count")
-        nb.cells[i].outputs = cell.outputs
+                out["execution_count"] = count
+        nb.cells[i].outputs, nb.cells[i].execution_count = cell.outputs, count
     nbformat.write(nb, path)
     return len(boxes)
 
