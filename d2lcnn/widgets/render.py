@@ -154,7 +154,10 @@ def _bar(n_steps, out_channels=1, oc=0):
             f'<button type="button" data-a="play" aria-pressed="false"><span class="d2s-play">▸ {_both("play")}</span>'
             f'<span class="d2s-pause">❚❚ {_both("pause")}</span></button>'
             f'<button type="button" data-a="next">{_both("next")} ▸</button>'
-            f'<input type="range" data-a="slider" min="0" max="{n_steps - 1}" value="0" step="1">'
+            # Named in the markup (a hidden label in both languages, CSS shows the root's one), so a
+            # screen reader finds a name before the script starts the stepper (it starts when seen).
+            f'<label class="d2s-sl"><span class="d2s-vh">{_both("position")}</span>'
+            f'<input type="range" data-a="slider" min="0" max="{n_steps - 1}" value="0" step="1"></label>'
             f'<span class="d2s-pos">1 / {n_steps}</span>{pick}</div>')
 
 
@@ -163,7 +166,9 @@ def _select(key, group, part, value, lo, hi, choices=None):
     language, from data-g (group) and data-p (part)."""
     values = choices or sorted(set(range(lo, hi + 1)) | {value})
     opts = "".join(f'<option value="{v}"{" selected" if v == value else ""}>{v}</option>' for v in values)
-    label = _both(part) if part else ""
+    # The group's name is hidden text in the label (the group's heading shows it once for its parts),
+    # so that each <select> has its full name in the markup, before any script runs.
+    label = f'<span class="d2s-vh">{_both(group)}</span>' + (_both(part) if part else "")
     part_attr = f' data-p="{part}"' if part else ""
     return (f'<label class="d2s-c">{label}<select data-c="{key}" data-g="{group}"{part_attr}>{opts}</select>'
             f"</label>")
@@ -186,8 +191,8 @@ def _controls(steps):
     if not conv:
         opts = "".join(f'<option value="{m}"{" selected" if m == steps.mode else ""}>{word("en", "m_" + m)}</option>'
                        for m in ("max", "avg"))
-        groups.insert(0, ("c_mode", [f'<label class="d2s-c"><select data-c="mode" data-g="c_mode">{opts}</select>'
-                                     f"</label>"]))
+        groups.insert(0, ("c_mode", [f'<label class="d2s-c"><span class="d2s-vh">{_both("c_mode")}</span>'
+                                     f'<select data-c="mode" data-g="c_mode">{opts}</select></label>']))
     return ('<div class="d2s-ctl">' + "".join(f'<span class="d2s-cg"><b>{_both(g)}</b>{"".join(items)}</span>'
                                               for g, items in groups) + "</div>")
 

@@ -7,6 +7,11 @@ page that holds a stepper: the inline engines go, one ``<script defer src=...>``
 engine file (written once into the site's ``_static``), which then boots every stepper on the
 page; the inline stylesheet stays on the first stepper only (it is scoped to ``.d2s``, so
 one copy styles them all).
+
+A payload larger than ``INLINE_LIMIT`` (the trained LeNet of chapter 6's "look inside", about
+190 KB) moves to a file of its own, ``_static/d2s-data/<id>.json``; the page keeps an empty data
+script naming it (``data-src``), which the engine fetches when the view is about to be seen.
+So a first visit to the page does not download the weights of a view the reader may never reach.
 """
 import hashlib
 import os
@@ -21,8 +26,28 @@ ENGINE_FILE = "d2lcnn-stepper.js"
 
 # A stepper's root tag with its stylesheet; its data followed by its engine (render._root's layout).
 _STYLE = re.compile(r'(<div class="d2s [^"]*" id="d2s-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
+INLINE_LIMIT = 32 * 1024
+DATA_DIR = "d2s-data"
+_DATA = re.compile(r'<div class="d2s [^"]*" id="(d2s-[0-9a-f]{12})"[^>]*>.*?'
+                   r'(<script type="application/json" class="d2s-data">(.*?)</script>)', re.S)
 _ENGINE = re.compile(r'(<script type="application/json" class="d2s-data">.*?</script>)<script>.*?</script>(</div>)',
                      re.S)
+
+
+def _external_data(text, page, static):
+    """``text`` with every payload over ``INLINE_LIMIT`` written to its own file under ``static``."""
+    def move(m):
+        uid, tag, payload = m[1], m[2], m[3]
+        if len(payload.encode("utf-8")) <= INLINE_LIMIT:
+            return m[0]
+        target = static / DATA_DIR / f"{uid}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(payload, encoding="utf-8")  # JSON.parse reads the escaped slash as "/"
+        src = os.path.relpath(target, page.parent).replace(os.sep, "/")
+        empty = f'<script type="application/json" class="d2s-data" data-src="{src}"></script>'
+        return m[0][:len(m[0]) - len(tag)] + empty
+
+    return _DATA.sub(move, text)
 
 
 def _one_page(text, src):
@@ -55,7 +80,7 @@ def serve_engine_once(html_dir):
         if 'class="d2s-data"' not in text:
             continue
         src = os.path.relpath(static / ENGINE_FILE, page.parent).replace(os.sep, "/") + f"?v={version}"
-        new = _one_page(text, src)
+        new = _external_data(_one_page(text, src), page, static)
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1

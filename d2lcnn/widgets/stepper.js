@@ -485,6 +485,30 @@
       if (id && parent && parent.getAttribute && parent.getAttribute('data-d2s')) roots = [parent];
       else roots = document.querySelectorAll(id ? '[data-d2s="' + id + '"]' : '[data-d2s]');
       for (var n = 0; n < roots.length; n++) prepare(roots[n]);
+      markScrollers(roots);
+      if (!resizeWatched) {
+        resizeWatched = true;
+        window.addEventListener('resize', function () { markScrollers(document.querySelectorAll('[data-d2s]')); });
+      }
+    }
+
+    /* A grid wider or taller than its box scrolls there; such a box is a tab stop, so that a keyboard
+       reaches all of it (arrow keys scroll it while it has the focus). Marked at boot, before a stepper
+       starts, since a reader may tab to it first; every box is measured before any is changed (one layout). */
+    var resizeWatched = false;
+    function markScrollers(roots) {
+      var boxes = [], scrolls = [], n;
+      for (n = 0; n < roots.length; n++) {
+        var found = roots[n].querySelectorAll('.d2s-scroll');
+        for (var m = 0; m < found.length; m++) boxes.push(found[m]);
+      }
+      for (n = 0; n < boxes.length; n++) {
+        scrolls.push(boxes[n].scrollWidth > boxes[n].clientWidth || boxes[n].scrollHeight > boxes[n].clientHeight);
+      }
+      for (n = 0; n < boxes.length; n++) {
+        if (scrolls[n]) boxes[n].setAttribute('tabindex', '0');
+        else boxes[n].removeAttribute('tabindex');
+      }
     }
 
     /* The cheap part, at once: the language and the hint. The rest when it is about to be seen. */
@@ -504,8 +528,10 @@
         (kind === 'inside' ? ['forward', 'pick', 'select'] : ['set', 'output', 'shape', 'error', 'lines', 'preset', 'config'])
           .forEach(function (name) {
           lazy[name] = function () {
-            start(root);
-            return root.d2lcnn[name].apply(null, arguments);
+            var args = arguments, loading = start(root);
+            /* A view whose numbers are still loading (see start) answers when they are there. */
+            if (loading) return loading.then(function () { return root.d2lcnn[name].apply(null, args); });
+            return root.d2lcnn[name].apply(null, args);
           };
         });
         root.d2lcnn = lazy;
@@ -532,13 +558,43 @@
       }
     }
 
-    /* Parse the numbers, wire the controls: a stepper or a receptive-field view. */
+    /* Parse the numbers, wire the controls: a stepper or a receptive-field view. Returns a promise
+       while the numbers are being fetched, else null. */
     function start(root) {
-      if (root.getAttribute('data-ready')) return;
+      if (root.getAttribute('data-ready')) return root.d2lcnnLoading || null;
       root.setAttribute('data-ready', '1');
+      var data = root.querySelector('script.d2s-data'), src = data.getAttribute('data-src');
+      if (!src) {
+        begin(root, data.textContent);
+        return null;
+      }
+      /* On the book's website a large payload (the trained LeNet of "look inside") is a file of its
+         own, fetched when the view is about to be seen, so that a first visit does not carry it
+         (d2lcnn/widgets/site.py). Saved notebooks keep it inline and never come here. */
+      root.d2lcnnLoading = fetch(src).then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.text();
+      }).then(function (text) {
+        root.d2lcnnLoading = null;
+        begin(root, text);
+      }, function (error) {
+        var note = document.createElement('p');
+        note.className = 'd2s-err';
+        note.setAttribute('role', 'alert');
+        note.innerHTML = '<span lang="en">This view could not load its numbers (' + escapeHtml(src) + ': ' +
+          escapeHtml(String(error.message || error)) + '). Reload the page to try again.</span>' +
+          '<span lang="zh">此视图未能加载其数据（' + escapeHtml(src) + '：' + escapeHtml(String(error.message || error)) +
+          '）。请刷新页面重试。</span>';
+        root.insertBefore(note, root.firstChild);
+        throw error;
+      });
+      return root.d2lcnnLoading;
+    }
+
+    function begin(root, text) {
       var ui = {
         root: root,
-        state: toState(JSON.parse(root.querySelector('script.d2s-data').textContent)),
+        state: toState(JSON.parse(text)),
         grids: {},
         math: root.querySelector('.d2s-math')
       };
@@ -563,20 +619,10 @@
         view.say();
       });
       relabel(ui);
-      /* A grid wider or taller than its box scrolls there; such a box is a tab stop, so that a keyboard
-         reaches all of it (arrow keys scroll it while it has the focus). */
-      ui.updateTabStops = function () {
-        var boxes = root.querySelectorAll('.d2s-scroll');
-        for (var n = 0; n < boxes.length; n++) {
-          var box = boxes[n];
-          if (box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight) box.setAttribute('tabindex', '0');
-          else box.removeAttribute('tabindex');
-        }
-      };
+      ui.updateTabStops = function () { markScrollers([root]); };
       ui.isScroller = function (event) { return event.target.classList && event.target.classList.contains('d2s-scroll'); };
       view = ui.state.t === 'rf' ? receptiveField(ui) : ui.state.t === 'inside' ? insideView(ui) : stepper(ui);
       ui.updateTabStops();
-      window.addEventListener('resize', ui.updateTabStops);
     }
 
     /* Accessible names in the shown language (the visible labels switch by CSS). */

@@ -26,7 +26,20 @@
       sidebar.setAttribute("role", "complementary");
       sidebar.setAttribute("aria-label", (document.documentElement.lang || "").indexOf("zh") === 0 ? "全书目录" : "Book contents");
     }
+    markWideMath();
   }
+  // The theme lets a display formula wider than the column scroll sideways (.math mjx-container
+  // {overflow:auto}; on a phone many do). A box that scrolls must be reachable by keyboard (axe's
+  // scrollable-region-focusable): such a formula is a tab stop, measured first, then marked.
+  function markWideMath() {
+    var boxes = document.querySelectorAll(".math mjx-container");
+    var wide = Array.prototype.map.call(boxes, function (box) { return box.scrollWidth > box.clientWidth; });
+    boxes.forEach(function (box, n) {
+      if (wide[n]) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  window.addEventListener("resize", markWideMath);
   document.addEventListener("DOMContentLoaded", fix);
   window.addEventListener("load", fix);
 })();
