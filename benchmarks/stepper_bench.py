@@ -90,10 +90,10 @@ def main():
         browser.close()
 
     js_file = Path(__file__).resolve().parents[1] / "d2lcnn" / "widgets" / "stepper.js"
-    from d2lcnn.widgets.render import _asset
+    from d2lcnn.widgets.render import asset
     print(f"stepper.js: {js_file.stat().st_size / 1024:.1f} KB unminified (comments included)   target < 30 KB   "
           f"{'OK' if js_file.stat().st_size < 30 * 1024 else 'OVER'}; inlined per stepper "
-          f"{len(_asset('stepper.js').encode()) / 1024:.1f} KB (comments out, preset images in); every copy after "
+          f"{len(asset('stepper.js').encode()) / 1024:.1f} KB (comments out, preset images in); every copy after "
           f"the first on a page only wires its own stepper (window.d2lcnnStepper)")
     print(f"stepper: 28×28 input, 5×5 kernel, padding 2 -> 28×28 output ({28 * 28} steps)")
     print(f"saved output (text/html): {size_kb:.1f} KB   target < 200 KB   "

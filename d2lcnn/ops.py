@@ -29,7 +29,7 @@ def _expect_dims(x, dims, name, meaning):
             f"reshape it, e.g. with .reshape or .squeeze")
 
 
-def _pair(value, name):
+def int_pair(value, name):
     """Accept 3 or (3, 2); return a (height, width) pair of ints."""
     if isinstance(value, torch.Tensor):
         value = value.tolist()
@@ -40,7 +40,7 @@ def _pair(value, name):
     raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
 
 
-def _positive(pair, name):
+def positive_pair(pair, name):
     if min(pair) <= 0:
         raise ValueError(f"{name} must be positive, got {pair}")
     return pair
@@ -71,9 +71,9 @@ def conv_output_size(n, k, padding=0, stride=1, dilation=1):
     same form as ``n``.
     """
     single = isinstance(n, int)
-    n2, k2 = _positive(_pair(n, "n"), "n"), _positive(_pair(k, "k"), "kernel size k")
-    p2, s2 = _pair(padding, "padding"), _positive(_pair(stride, "stride"), "stride")
-    d2 = _positive(_pair(dilation, "dilation"), "dilation")
+    n2, k2 = positive_pair(int_pair(n, "n"), "n"), positive_pair(int_pair(k, "k"), "kernel size k")
+    p2, s2 = int_pair(padding, "padding"), positive_pair(int_pair(stride, "stride"), "stride")
+    d2 = positive_pair(int_pair(dilation, "dilation"), "dilation")
     if min(p2) < 0:
         raise ValueError(f"padding must be >= 0, got {p2}")
     out = []
@@ -146,9 +146,9 @@ def pool2d(X, pool_size, mode="max", stride=1, padding=0):
     _expect_dims(X, 2, "X", "height x width")
     if mode not in ("max", "avg"):
         raise ValueError(f"unknown pooling mode {mode!r}: use 'max' or 'avg'")
-    p_h, p_w = _positive(_pair(pool_size, "pool_size"), "pool_size")
-    s_h, s_w = _positive(_pair(stride, "stride"), "stride")
-    pad_h, pad_w = _pair(padding, "padding")
+    p_h, p_w = positive_pair(int_pair(pool_size, "pool_size"), "pool_size")
+    s_h, s_w = positive_pair(int_pair(stride, "stride"), "stride")
+    pad_h, pad_w = int_pair(padding, "padding")
     if min(pad_h, pad_w) < 0:
         raise ValueError(f"padding must be >= 0, got {(pad_h, pad_w)}")
     dtype = _float_dtype(X)
@@ -172,7 +172,7 @@ class Conv2D(nn.Module):
 
     def __init__(self, kernel_size):
         super().__init__()
-        self.weight = nn.Parameter(torch.rand(_positive(_pair(kernel_size, "kernel_size"), "kernel_size")))
+        self.weight = nn.Parameter(torch.rand(positive_pair(int_pair(kernel_size, "kernel_size"), "kernel_size")))
         self.bias = nn.Parameter(torch.zeros(1))
 
     def forward(self, x):

@@ -2,7 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyArrowPatch, Rectangle
 
 # (face, edge) pairs: input blue, kernel orange, output green, padding grey
 INPUT = ("#dbe8f6", "#3b6ea5")
@@ -17,6 +17,14 @@ MUTED = "#5f5f5f"
 def as_pair(v):
     """A layer's kernel_size, stride or padding as a (height, width) pair (torch stores an int or a tuple)."""
     return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def arrow(ax, start, end, color="black", lw=1.3, size=12, rad=0.0, shrink=0.0, **kw):
+    """A filled-head arrow from ``start`` to ``end`` (data coordinates): ``size`` is the head's scale,
+    ``rad`` bends it (0: straight), ``shrink`` leaves that many points free at both ends; other
+    keywords go to ``FancyArrowPatch`` (zorder ...)."""
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=size, lw=lw, color=color,
+                                 connectionstyle=f"arc3,rad={rad}", shrinkA=shrink, shrinkB=shrink, **kw))
 
 
 def _values(x):

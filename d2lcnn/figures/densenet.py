@@ -8,10 +8,10 @@
 Each function returns a closed Figure, so ``d2lcnn.show_figure`` shows it once.
 """
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, arrow
 
 __all__ = ["plot_add_vs_concat", "plot_dense_block_growth"]
 
@@ -22,11 +22,6 @@ LAYER_COLORS = (("#d5eecf", "#3d8b3d"), ("#bfe3d6", "#2e7d6b"), ("#e6f2c2", "#7a
 
 def _subscript(n):
     return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def _arrow(ax, start, end, rad=0.0, color="black", lw=1.4):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, lw=lw, color=color,
-                                 connectionstyle=f"arc3,rad={rad}", shrinkA=0, shrinkB=0))
 
 
 def _slab(ax, x, y, w, h, colors, label=None, size=11):
@@ -51,14 +46,14 @@ def _connection_panel(ax, dense, lang):
     _slab(ax, x_in, 0, w, c, INPUT, "x")
     name = "f" if dense else "g"
     _layer_box(ax, x_box, mid - 0.55, 1.3, 1.1, name)
-    _arrow(ax, (x_in + w, mid), (x_box - 0.05, mid))
-    _arrow(ax, (x_box + 1.35, mid), (x_op - 0.3, mid))
+    arrow(ax, (x_in + w, mid), (x_box - 0.05, mid), lw=1.4)
+    arrow(ax, (x_box + 1.35, mid), (x_op - 0.3, mid), lw=1.4)
     # the shortcut that carries x around the layers
-    _arrow(ax, (x_in + w / 2, c), (x_op, mid + 0.32), rad=-0.45, color=INPUT[1], lw=1.6)
+    arrow(ax, (x_in + w / 2, c), (x_op, mid + 0.32), rad=-0.45, color=INPUT[1], lw=1.6)
     ax.add_patch(plt.Circle((x_op, mid), 0.3, facecolor="white", edgecolor="black", lw=1.2))
     ax.text(x_op, mid, "C" if dense else "+", ha="center", va="center", fontsize=13,
             fontweight="bold")
-    _arrow(ax, (x_op + 0.3, mid), (x_out - 0.05, mid))
+    arrow(ax, (x_op + 0.3, mid), (x_out - 0.05, mid), lw=1.4)
     if dense:
         _slab(ax, x_out, 0, w, c, INPUT, "x")
         _slab(ax, x_out, c, w, k, OUTPUT, f"{name}(x)", size=10)

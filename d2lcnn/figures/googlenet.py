@@ -7,11 +7,11 @@
 Each function returns a closed Figure, so ``d2lcnn.show_figure`` shows it once.
 """
 import matplotlib.pyplot as plt
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 from torch import nn
 
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, as_pair
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, arrow, as_pair
 
 __all__ = ["plot_inception_block"]
 
@@ -59,11 +59,6 @@ def _box(ax, x, y, w, h, colors, lines, bold_second=True):
             fontweight="bold" if bold_second else "normal")
 
 
-def _arrow(ax, start, end, color="black"):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=11, lw=1.2, color=color,
-                                 shrinkA=0, shrinkB=0))
-
-
 def plot_inception_block(block=None, lang=None, figsize=(9.2, 6.2)):
     """Draw the four paths of an Inception ``block`` (default: the first block of stage 3).
 
@@ -93,7 +88,7 @@ def plot_inception_block(block=None, lang=None, figsize=(9.2, 6.2)):
     y_top = rows[1] + 1.3
     for k, (x, path) in enumerate(zip(xs, paths)):
         placed = list(zip(rows, path))
-        _arrow(ax, (5.25 + (x - 5.25) * 0.3, y_in + box_h / 2), (x, placed[0][0] - box_h / 2))
+        arrow(ax, (5.25 + (x - 5.25) * 0.3, y_in + box_h / 2), (x, placed[0][0] - box_h / 2), lw=1.2, size=11)
         # the label sits on the side the arrow to the bar does not lean to
         side = -1 if centers[k] > x else 1
         ax.text(x + 0.12 * side, placed[-1][0] + box_h / 2 + 0.3, tr(f"path {k + 1}", f"路径 {k + 1}", lang),
@@ -108,9 +103,9 @@ def plot_inception_block(block=None, lang=None, figsize=(9.2, 6.2)):
             _box(ax, x, y, box_w, box_h, colors, _label(layer, lang),
                  bold_second=not isinstance(layer, nn.MaxPool2d))
             if i + 1 < len(placed):
-                _arrow(ax, (x, y + box_h / 2), (x, placed[i + 1][0] - box_h / 2))
+                arrow(ax, (x, y + box_h / 2), (x, placed[i + 1][0] - box_h / 2), lw=1.2, size=11)
         # up to the middle of this path's share of the output bar
-        _arrow(ax, (x, placed[-1][0] + box_h / 2), (centers[k], y_top - 0.02))
+        arrow(ax, (x, placed[-1][0] + box_h / 2), (centers[k], y_top - 0.02), lw=1.2, size=11)
     # the output: one bar, split in proportion to the channels of each path
     x = bar_x0
     for k, (w, colors) in enumerate(zip(widths, PATH_COLORS)):

@@ -8,12 +8,12 @@ allocated), never typed in.
 """
 import matplotlib.pyplot as plt
 import torch
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyBboxPatch
 from torch import nn
 
 from ..inspect import count_parameters
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, arrow
 
 __all__ = ["plot_nin_vs_alexnet"]
 
@@ -43,10 +43,6 @@ def _box(ax, x, y, w, h, text, colors, note=None, fontsize=8.5):
         ax.text(x + w / 2 + 0.12, y, note, ha="left", va="center", fontsize=7.5, color=MUTED)
 
 
-def _arrow(ax, x, y0, y1):
-    ax.add_patch(FancyArrowPatch((x, y0), (x, y1), arrowstyle="-|>", mutation_scale=9, color=MUTED, lw=1.0))
-
-
 def _column(ax, x, rows, w=2.9, h=0.52, gap=0.28, top=0.0):
     """Boxes from the top down, joined by arrows; returns the y centre of each box."""
     ys = []
@@ -55,7 +51,7 @@ def _column(ax, x, rows, w=2.9, h=0.52, gap=0.28, top=0.0):
         ys.append(y)
         _box(ax, x, y, w, h, text, colors, note)
         if i + 1 < len(rows):
-            _arrow(ax, x, y - h / 2, y - h / 2 - gap)
+            arrow(ax, (x, y - h / 2), (x, y - h / 2 - gap), color=MUTED, lw=1.0, size=9, shrink=2)
         y -= h + gap
     return ys
 

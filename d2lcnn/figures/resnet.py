@@ -11,10 +11,10 @@ Every function returns one closed Figure (a notebook shows it once, through
 ``d2lcnn.show_figure``); every label comes from ``tr(en, zh, lang)``.
 """
 import matplotlib.pyplot as plt
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch
 
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, WIN
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, WIN, arrow
 
 __all__ = ["plot_function_classes", "plot_residual_block", "plot_preact_block"]
 
@@ -106,10 +106,6 @@ def _box(ax, x, y, text, kind, highlight=None):
     ax.text(x, y, text, ha="center", va="center", fontsize=10, zorder=4)
 
 
-def _arrow(ax, start, end, color="black", lw=1.3, **kw):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=color, lw=lw,
-                                 shrinkA=0, shrinkB=0, zorder=2, **kw))
-
 
 def _column(ax, x, main, after, shortcut=(), bottom_label="", top_label="", side_note=None,
             shortcut_color=SHORTCUT, highlight_after=None, title=""):
@@ -131,18 +127,18 @@ def _column(ax, x, main, after, shortcut=(), bottom_label="", top_label="", side
     ax.text(x, y_in, bottom_label, ha="center", va="center", fontsize=10.5)
     prev = y_in + 0.22
     for (text, kind), yy in zip(main, ys):
-        _arrow(ax, (x, prev), (x, yy - _BOX_H / 2))
+        arrow(ax, (x, prev), (x, yy - _BOX_H / 2), zorder=2)
         _box(ax, x, yy, text, kind)
         prev = yy + _BOX_H / 2
-    _arrow(ax, (x, prev), (x, y_add - 0.22))
+    arrow(ax, (x, prev), (x, y_add - 0.22), zorder=2)
     ax.add_patch(Circle((x, y_add), 0.22, facecolor="white", edgecolor="black", lw=1.3, zorder=3))
     ax.text(x, y_add, "+", ha="center", va="center", fontsize=13, zorder=4)
     prev = y_add + 0.22
     for (text, kind), yy in zip(after, y_after):
-        _arrow(ax, (x, prev), (x, yy - _BOX_H / 2))
+        arrow(ax, (x, prev), (x, yy - _BOX_H / 2), zorder=2)
         _box(ax, x, yy, text, kind, highlight=highlight_after)
         prev = yy + _BOX_H / 2
-    _arrow(ax, (x, prev), (x, y_out - 0.22))
+    arrow(ax, (x, prev), (x, y_out - 0.22), zorder=2)
     ax.text(x, y_out, top_label, ha="center", va="center", fontsize=10.5)
     # shortcut: out of the input to the right, up, and into the addition
     xs = x + (_BOX_W + 0.45 if shortcut else _BOX_W / 2 + 0.75)
@@ -160,7 +156,7 @@ def _column(ax, x, main, after, shortcut=(), bottom_label="", top_label="", side
         ax.plot([xs, xs], [prev, y_add], color=shortcut_color, lw=2.0, zorder=1)
     else:
         ax.plot([xs, xs], [y_split, y_add], color=shortcut_color, lw=2.0, zorder=1)
-    _arrow(ax, (xs, y_add), (x + 0.22, y_add), color=shortcut_color, lw=2.0)
+    arrow(ax, (xs, y_add), (x + 0.22, y_add), color=shortcut_color, lw=2.0, zorder=2)
     if side_note:
         ax.text(xs + 0.2 if not shortcut else xs, y_split + 0.55 if shortcut else (y_split + y_add) / 2,
                 side_note, rotation=90 if not shortcut else 0, ha="left" if not shortcut else "center",

@@ -68,11 +68,11 @@ def _pair(value, name):
     items = value if isinstance(value, (tuple, list)) else [value]
     if any(isinstance(v, bool) for v in items):
         raise TypeError(f"{name} must be an int or a pair of ints (height, width), got {value!r}")
-    return ops._pair(value, name)
+    return ops.int_pair(value, name)
 
 
 def _positive(value, name):
-    return ops._positive(_pair(value, name), name)
+    return ops.positive_pair(_pair(value, name), name)
 
 
 def _non_negative(value, name):

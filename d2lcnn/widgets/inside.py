@@ -23,7 +23,7 @@ from torch import nn
 
 from ..data import TEXT_LABELS, TEXT_LABELS_ZH, load_fashion_mnist_tensors
 from ..models import lenet
-from .render import _both, _root
+from .render import both_langs, stepper_root
 from .strings import STRINGS, check_lang
 
 __all__ = ["look_inside", "trained_lenet", "InsideView"]
@@ -146,10 +146,10 @@ class InsideView:
                        "labels": [int(v) for v in self.labels], "ids": [int(v) for v in self.ids],
                        "names": {"en": list(TEXT_LABELS), "zh": list(TEXT_LABELS_ZH)},
                        "L": {lang: {k: STRINGS[lang][k] for k in keys} for lang in ("en", "zh")}}
-            body = (f'<div class="d2s-head"><span class="d2s-title">{_both("li_title")}</span>'
-                    f'<button type="button" data-a="lang">{_both("lang")}</button></div>'
-                    f'<p class="d2s-sub">{_both("li_intro")}</p><div class="d2s-inside"></div>')
-            self._html = _root("inside", payload, self.lang, body, " d2s-inside-root")
+            body = (f'<div class="d2s-head"><span class="d2s-title">{both_langs("li_title")}</span>'
+                    f'<button type="button" data-a="lang">{both_langs("lang")}</button></div>'
+                    f'<p class="d2s-sub">{both_langs("li_intro")}</p><div class="d2s-inside"></div>')
+            self._html = stepper_root("inside", payload, self.lang, body, " d2s-inside-root")
         return self._html
 
     def _repr_html_(self):

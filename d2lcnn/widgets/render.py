@@ -33,7 +33,7 @@ __all__ = ["render_steps", "render_rf", "rf_text", "refresh_assets", "library_js
 # ------------------------------------------------------- stylesheet, script
 
 @functools.lru_cache(maxsize=None)
-def _asset(name):
+def asset(name):
     """``stepper.css`` (comments and indentation removed) or the engine ``stepper.js`` (its
     minified form ``stepper.min.js``, written by tools/minify_stepper.py) as embedded in a
     stepper; package data beside this module, read once per process."""
@@ -51,15 +51,15 @@ def _asset(name):
 
 def library_js():
     """The engine as one page-wide file (the website's): it boots every stepper of the page."""
-    return _asset("stepper.js").replace('"__ID__"', '""')
+    return asset("stepper.js").replace('"__ID__"', '""')
 
 
 def _script(uid):
     """One stepper's inline script: the engine (defined once per page) booting this root."""
-    return _asset("stepper.js").replace("__ID__", uid)
+    return asset("stepper.js").replace("__ID__", uid)
 
 
-def _both(key, **values):
+def both_langs(key, **values):
     """Both languages in the markup; CSS shows the one in the root's data-lang."""
     return "".join(f'<span lang="{lang}">{escape(word(lang, key, **values))}</span>' for lang in LANGS)
 
@@ -108,12 +108,12 @@ def _grid(name, rows, cols, texts, classes, extra_cls="", attrs=None, size_texts
 def _legend(items):
     """Legend entries (label key, swatch name[, shown]); the swatch colours are ``.sw-*`` rules in stepper.css.
     Entries written hidden are the ones the script shows when a change makes them apply."""
-    spans = "".join(f'<span class="sw-{item[1]}"{"" if len(item) < 3 or item[2] else " hidden"}>{_both(item[0])}</span>'
+    spans = "".join(f'<span class="sw-{item[1]}"{"" if len(item) < 3 or item[2] else " hidden"}>{both_langs(item[0])}</span>'
                     for item in items)
     return f'<div class="d2s-legend">{spans}</div>'
 
 
-def _root(kind, payload, lang, body, extra_cls=""):
+def stepper_root(kind, payload, lang, body, extra_cls=""):
     data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     uid = "d2s-" + hashlib.sha1(f"{kind}|{lang}|{data}|{body}".encode()).hexdigest()[:12]
     shown = "en" if lang == "auto" else lang
@@ -121,8 +121,8 @@ def _root(kind, payload, lang, body, extra_cls=""):
     data = data.replace("</", "<\\/")
     return (f'<div class="d2s d2s-{kind}{extra_cls}" id="{uid}" data-d2s="{uid}" data-lang="{shown}"{auto} '
             f'tabindex="0" role="group" data-lm-suppress-shortcuts="true">'
-            f"<style>{_asset('stepper.css')}</style>{body}"
-            f'<p class="d2s-hint">{_both("hint")}</p>'
+            f"<style>{asset('stepper.css')}</style>{body}"
+            f'<p class="d2s-hint">{both_langs("hint")}</p>'
             f'<script type="application/json" class="d2s-data">{data}</script>'
             f"<script>{_script(uid)}</script></div>")
 
@@ -138,7 +138,7 @@ def refresh_assets(html):
     """``html`` with every stepper's inlined stylesheet and script replaced by the current
     ``stepper.css`` and ``stepper.js``: saved outputs after a change to either file, without
     re-running the cells (the stepper's id hashes its data and markup, not these files)."""
-    return _SAVED.sub(lambda m: f"{m[1]}<style>{_asset('stepper.css')}</style>{m[3]}"
+    return _SAVED.sub(lambda m: f"{m[1]}<style>{asset('stepper.css')}</style>{m[3]}"
                                 f"<script>{_script(m[2])}</script></div>", html)
 
 
@@ -147,16 +147,16 @@ def _bar(n_steps, out_channels=1, oc=0):
     if out_channels > 1:
         opts = "".join(f'<option value="{c}"{" selected" if c == oc else ""}>{c}</option>'
                        for c in range(out_channels))
-        pick = f'<label>{_both("out_channel")} <select data-a="oc">{opts}</select></label>'
+        pick = f'<label>{both_langs("out_channel")} <select data-a="oc">{opts}</select></label>'
     return ('<div class="d2s-bar">'
-            f'<button type="button" data-a="reset">↺ {_both("reset")}</button>'
-            f'<button type="button" data-a="prev">◂ {_both("prev")}</button>'
-            f'<button type="button" data-a="play" aria-pressed="false"><span class="d2s-play">▸ {_both("play")}</span>'
-            f'<span class="d2s-pause">❚❚ {_both("pause")}</span></button>'
-            f'<button type="button" data-a="next">{_both("next")} ▸</button>'
+            f'<button type="button" data-a="reset">↺ {both_langs("reset")}</button>'
+            f'<button type="button" data-a="prev">◂ {both_langs("prev")}</button>'
+            f'<button type="button" data-a="play" aria-pressed="false"><span class="d2s-play">▸ {both_langs("play")}</span>'
+            f'<span class="d2s-pause">❚❚ {both_langs("pause")}</span></button>'
+            f'<button type="button" data-a="next">{both_langs("next")} ▸</button>'
             # Named in the markup (a hidden label in both languages, CSS shows the root's one), so a
             # screen reader finds a name before the script starts the stepper (it starts when seen).
-            f'<label class="d2s-sl"><span class="d2s-vh">{_both("position")}</span>'
+            f'<label class="d2s-sl"><span class="d2s-vh">{both_langs("position")}</span>'
             f'<input type="range" data-a="slider" min="0" max="{n_steps - 1}" value="0" step="1"></label>'
             f'<span class="d2s-pos">1 / {n_steps}</span>{pick}</div>')
 
@@ -168,7 +168,7 @@ def _select(key, group, part, value, lo, hi, choices=None):
     opts = "".join(f'<option value="{v}"{" selected" if v == value else ""}>{v}</option>' for v in values)
     # The group's name is hidden text in the label (the group's heading shows it once for its parts),
     # so that each <select> has its full name in the markup, before any script runs.
-    label = f'<span class="d2s-vh">{_both(group)}</span>' + (_both(part) if part else "")
+    label = f'<span class="d2s-vh">{both_langs(group)}</span>' + (both_langs(part) if part else "")
     part_attr = f' data-p="{part}"' if part else ""
     return (f'<label class="d2s-c">{label}<select data-c="{key}" data-g="{group}"{part_attr}>{opts}</select>'
             f"</label>")
@@ -191,9 +191,9 @@ def _controls(steps):
     if not conv:
         opts = "".join(f'<option value="{m}"{" selected" if m == steps.mode else ""}>{word("en", "m_" + m)}</option>'
                        for m in ("max", "avg"))
-        groups.insert(0, ("c_mode", [f'<label class="d2s-c"><span class="d2s-vh">{_both("c_mode")}</span>'
+        groups.insert(0, ("c_mode", [f'<label class="d2s-c"><span class="d2s-vh">{both_langs("c_mode")}</span>'
                                      f'<select data-c="mode" data-g="c_mode">{opts}</select></label>']))
-    return ('<div class="d2s-ctl">' + "".join(f'<span class="d2s-cg"><b>{_both(g)}</b>{"".join(items)}</span>'
+    return ('<div class="d2s-ctl">' + "".join(f'<span class="d2s-cg"><b>{both_langs(g)}</b>{"".join(items)}</span>'
                                               for g, items in groups) + "</div>")
 
 
@@ -207,15 +207,15 @@ def _presets(conv):
     """One-click inputs (and kernels, for a convolution); the script fills them in."""
     rows = [("c_input", INPUT_PRESETS)] + ([("c_kernel", KERNEL_PRESETS)] if conv else [])
     return ('<div class="d2s-ctl d2s-pre">' + "".join(
-        f'<span class="d2s-cg"><b>{_both(g)}</b>'
-        + "".join(f'<button type="button" data-pre="{k}">{_both(label)}</button>' for k, label in items) + "</span>"
-        for g, items in rows) + f'<span class="d2s-sub">{_both("edit_hint")}</span></div>')
+        f'<span class="d2s-cg"><b>{both_langs(g)}</b>'
+        + "".join(f'<button type="button" data-pre="{k}">{both_langs(label)}</button>' for k, label in items) + "</span>"
+        for g, items in rows) + f'<span class="d2s-sub">{both_langs("edit_hint")}</span></div>')
 
 
 def _head(title, layer_repr):
     layer = f'<code class="d2s-layer">{escape(layer_repr)}</code>' if layer_repr else ""
     return (f'<div class="d2s-head"><span class="d2s-title">{_both_text(title)}</span>'
-            f'<button type="button" data-a="lang">{_both("lang")}</button>{layer}</div>')
+            f'<button type="button" data-a="lang">{both_langs("lang")}</button>{layer}</div>')
 
 
 def _pair_text(pair):
@@ -259,22 +259,22 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
                 classes.append(" ".join(cls))
                 attrs.append(f' data-k="{escape(kernel_texts[c * steps.kh * steps.kw + window[(r, q)]])}"'
                              if tags and (r, q) in window else "")
-        sub = (f'<div class="d2s-sub">{_both("channel")} {c}</div>' if steps.c_in > 1 else "")
+        sub = (f'<div class="d2s-sub">{both_langs("channel")} {c}</div>' if steps.c_in > 1 else "")
         in_grids.append(sub + _grid(f"x{c}", Hp, Wp, texts, classes, "d2s-x", attrs))
-    pad_note = (f' <span class="d2s-sub">(+ {_both("padded")} {_pair_text(steps.padding)})</span>'
+    pad_note = (f' <span class="d2s-sub">(+ {both_langs("padded")} {_pair_text(steps.padding)})</span>'
                 if ph or pw else "")
-    panels = [f'<figure class="d2s-panel"><figcaption>{_both("input")} {steps.h}×{steps.w}{pad_note}'
+    panels = [f'<figure class="d2s-panel"><figcaption>{both_langs("input")} {steps.h}×{steps.w}{pad_note}'
               f'</figcaption>{"".join(in_grids)}</figure>']
 
     if conv:
         k_grids, per = [], steps.kh * steps.kw
         for c in range(steps.c_in):
-            sub = (f'<div class="d2s-sub">{_both("channel")} {c}</div>' if steps.c_in > 1 else "")
+            sub = (f'<div class="d2s-sub">{both_langs("channel")} {c}</div>' if steps.c_in > 1 else "")
             texts = kernel_texts[c * per:(c + 1) * per]
             k_grids.append(sub + _grid(f"k{c}", steps.kh, steps.kw, texts, [""] * per, "d2s-k"))
         bias = fmt(num(steps.bias[out_channel]))
-        panels.append(f'<figure class="d2s-panel"><figcaption>{_both("kernel")} {steps.kh}×{steps.kw}</figcaption>'
-                      f'{"".join(k_grids)}<div class="d2s-bias">{_both("bias")} = <span class="d2s-bv">{bias}'
+        panels.append(f'<figure class="d2s-panel"><figcaption>{both_langs("kernel")} {steps.kh}×{steps.kw}</figcaption>'
+                      f'{"".join(k_grids)}<div class="d2s-bias">{both_langs("bias")} = <span class="d2s-bv">{bias}'
                       f"</span></div></figure>")
 
     # Output: every cell is sized for its final number but only step 0 is filled.
@@ -282,7 +282,7 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
     y_texts = [y_all[0]] + [""] * (oh * ow - 1)
     y_cls = ["f cur"] + [""] * (oh * ow - 1)
     grid = _grid("y", oh, ow, y_texts, y_cls, "d2s-y", size_texts=y_all)
-    panels.append(f'<figure class="d2s-panel"><figcaption>{_both("output")} {oh}×{ow}</figcaption>{grid}</figure>')
+    panels.append(f'<figure class="d2s-panel"><figcaption>{both_langs("output")} {oh}×{ow}</figcaption>{grid}</figure>')
 
     size = "".join(f"<div>{_both_text({lang_: line for lang_, line in zip(LANGS, pair)})}</div>"
                    for pair in zip(*(steps.size_lines[lang_] for lang_ in LANGS)))
@@ -300,13 +300,13 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
 
     title = _title(steps)
     shown_lang = "en" if lang == "auto" else lang
-    live = f'<p class="d2s-live">{_both("live")}</p>' if live_note else ""
+    live = f'<p class="d2s-live">{both_langs("live")}</p>' if live_note else ""
     body = (_head(title, layer_repr) + live + _bar(oh * ow, steps.c_out, out_channel) + _controls(steps) + _presets(conv)
             + '<div class="d2s-err" role="alert" hidden></div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
             + f'<div class="d2s-math" aria-live="polite">{escape(steps.text(0, out_channel, shown_lang))}</div>'
-            + f'<div class="d2s-size"><b>{_both("size")}</b>{size}</div>' + _legend(legend)
-            + f'<div class="d2s-keys">{_both("keys")}</div>')
+            + f'<div class="d2s-size"><b>{both_langs("size")}</b>{size}</div>' + _legend(legend)
+            + f'<div class="d2s-keys">{both_langs("keys")}</div>')
 
     payload = {"t": steps.kind, "ci": steps.c_in, "h": steps.h, "w": steps.w, "p": list(steps.padding),
                "s": list(steps.stride), "d": list(steps.dilation), "kh": steps.kh, "kw": steps.kw,
@@ -320,7 +320,7 @@ def render_steps(steps, out_channel=0, lang="en", layer_repr=None, live_note=Fal
                        b=[num(v) for v in steps.bias.flatten().tolist()])
     else:
         payload.update(mode=steps.mode, cip=int(bool(steps.count_include_pad)), dv=steps.divisor_override or 0)
-    return _root(steps.kind, payload, lang, body, tags)
+    return stepper_root(steps.kind, payload, lang, body, tags)
 
 
 def _title(steps):
@@ -369,18 +369,18 @@ def render_rf(rf, lang="en", selected=None):
                 else:
                     classes.append("")
         if m == 0:
-            cap = _both("input")
+            cap = both_langs("input")
         else:
             k = rf.kernel_sizes[m - 1]
-            cap = _both("rf_caption", m=m, kh=k[0], kw=k[1])
+            cap = both_langs("rf_caption", m=m, kh=k[0], kw=k[1])
         panels.append(f'<figure class="d2s-panel"><figcaption>{cap} {h}×{w}</figcaption>'
                       + _grid(f"l{m}", h, w, texts, classes, "d2s-x" if m == 0 else "d2s-y") + "</figure>")
     ks = [list(k) for k in rf.kernel_sizes]
     title = {lang_: f"{word(lang_, 'rf')}: " + " → ".join(f"{k[0]}×{k[1]}" for k in ks) for lang_ in LANGS}
     shown_lang = "en" if lang == "auto" else lang
-    body = (_head(title, None) + f'<div class="d2s-sub">{_both("rf_click")}</div>'
+    body = (_head(title, None) + f'<div class="d2s-sub">{both_langs("rf_click")}</div>'
             + f'<div class="d2s-panels">{"".join(panels)}</div>'
             + f'<div class="d2s-math" aria-live="polite">{escape(rf_text(ks, *sel, shown_lang))}</div>'
             + _legend([("lg_input", "input"), ("lg_rf", "rf"), ("lg_sel", "sel")]))
     payload = {"t": "rf", "shapes": [list(s) for s in rf.shapes], "ks": ks, "sel": list(sel), "L": script_labels()}
-    return _root("rf", payload, lang, body, " d2s-rf")
+    return stepper_root("rf", payload, lang, body, " d2s-rf")

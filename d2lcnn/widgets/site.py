@@ -1,7 +1,7 @@
 """The book's website serves the stepper engine once per page, not once per stepper.
 
 A saved stepper carries the engine inline so that it works alone in Jupyter, Colab or VS Code
-(``render._root``). On a built page with several steppers those copies repeat. After the
+(``render.stepper_root``). On a built page with several steppers those copies repeat. After the
 website is built, ``serve_engine_once`` (called by ``tools/build_book.py``) rewrites every
 page that holds a stepper: the inline engines go, one ``<script defer src=...>`` loads the
 engine file (written once into the site's ``_static``), which then boots every stepper on the
@@ -18,13 +18,13 @@ import os
 import pathlib
 import re
 
-from .render import library_js
+from .render import both_langs, library_js
 
 __all__ = ["ENGINE_FILE", "serve_engine_once"]
 
 ENGINE_FILE = "d2lcnn-stepper.js"
 
-# A stepper's root tag with its stylesheet; its data followed by its engine (render._root's layout).
+# A stepper's root tag with its stylesheet; its data followed by its engine (render.stepper_root's layout).
 _STYLE = re.compile(r'(<div class="d2s [^"]*" id="d2s-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
 INLINE_LIMIT = 32 * 1024
 DATA_DIR = "d2s-data"
@@ -45,7 +45,10 @@ def _external_data(text, page, static):
         target.write_text(payload, encoding="utf-8")  # JSON.parse reads the escaped slash as "/"
         src = os.path.relpath(target, page.parent).replace(os.sep, "/")
         empty = f'<script type="application/json" class="d2s-data" data-src="{src}"></script>'
-        return m[0][:len(m[0]) - len(tag)] + empty
+        # Shown by the engine if the file cannot be fetched (its reason appended in .d2s-why).
+        failed = (f'<p class="d2s-err" role="alert" data-load-error hidden>{both_langs("load_failed", src=src)}'
+                  f' <span class="d2s-why"></span></p>')
+        return m[0][:len(m[0]) - len(tag)] + failed + empty
 
     return _DATA.sub(move, text)
 

@@ -578,14 +578,11 @@
         root.d2lcnnLoading = null;
         begin(root, text);
       }, function (error) {
-        var note = document.createElement('p');
-        note.className = 'd2s-err';
-        note.setAttribute('role', 'alert');
-        note.innerHTML = '<span lang="en">This view could not load its numbers (' + escapeHtml(src) + ': ' +
-          escapeHtml(String(error.message || error)) + '). Reload the page to try again.</span>' +
-          '<span lang="zh">此视图未能加载其数据（' + escapeHtml(src) + '：' + escapeHtml(String(error.message || error)) +
-          '）。请刷新页面重试。</span>';
-        root.insertBefore(note, root.firstChild);
+        var note = root.querySelector('[data-load-error]');
+        if (note) {
+          note.querySelector('.d2s-why').textContent = String(error.message || error);
+          note.hidden = false;
+        }
         throw error;
       });
       return root.d2lcnnLoading;

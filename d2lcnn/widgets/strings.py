@@ -60,6 +60,7 @@ STRINGS = {
                 "recompute it in your browser.",
         # look_inside (inside.py): a trained network's maps, computed in the page
         "li_title": "Look inside the trained network",
+        "load_failed": "This view could not load its numbers ({src}). Reload the page to try again.",
         "li_intro": "Pick a test image or draw one: every layer below is computed in your browser. Click a map, then "
                     "a cell of the enlarged map (or use the arrow keys), to see how that number was made.",
         "li_pick": "Test images, two per class (the second is one the network gets wrong, where there is one)",
@@ -114,6 +115,7 @@ STRINGS = {
         "edit_hint": "点击输入或卷积核的单元可修改其数值（Enter 确认，Esc 取消）。",
         "live": "此单元格在 Jupyter/Colab 中可交互（滑块用 Python 重建）；这里用上面的控件在浏览器中重新计算。",
         "li_title": "看看训练好的网络内部",
+        "load_failed": "此视图未能加载其数据（{src}）。请刷新页面重试。",
         "li_intro": "选一张测试图像或自己画一张：下面每一层都在你的浏览器中计算。点击某个映射，再点击放大后的映射中的一个单元"
                     "（或用方向键），即可看到这个数是怎么算出来的。",
         "li_pick": "测试图像，每类两张（若网络在该类上有分错的，第二张就是分错的一张）",
