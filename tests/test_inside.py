@@ -216,3 +216,52 @@ def test_the_website_fetches_a_large_view_when_it_is_seen(browser, tmp_path):
         page.context.close()
     # Only the deleted file's failed request (404) and its console error are problems here.
     assert all("404" in p or "d2s-data" in p or "Failed to load" in p for p in problems), problems
+
+
+def test_a_drawn_stroke_is_preprocessed_as_the_loader_does(browser, tmp_path):
+    """A stroke drawn on the pad reaches the network as the book's loader would deliver that 28x28 image.
+
+    The pad's own pixels are read back as a PNG (lossless), turned into a batch by the loader's
+    ``FashionMNISTBatches`` (uint8 / 255, the data set's preprocessing), sent through the page's engine
+    and through torch: the probabilities the page shows for the drawing are those of that batch.
+    """
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from d2lcnn.data import FashionMNISTBatches
+
+    net = trained_lenet()
+    view = look_inside(net, images=torch.zeros(1, 28, 28), labels=[0], lang="en")
+    (tmp_path / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>inside</title></head>'
+        f"<body>{view.html()}</body></html>", encoding="utf-8")
+    problems = []
+    with serve(tmp_path) as url:
+        page = guarded_page(browser, problems)
+        page.goto(f"{url}/index.html")
+        pad = page.locator(".d2s-pad")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.2 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.8 * box["height"], steps=12)
+        page.mouse.up()
+        shown = [float(t.rstrip("%")) for t in page.locator(".d2s-probs .d2s-pct").all_inner_texts()]
+        png = page.evaluate("document.querySelector('.d2s-pad').toDataURL('image/png')")
+        pixels = np.array(Image.open(io.BytesIO(base64.b64decode(png.split(",", 1)[1]))).convert("RGB"))[:, :, 0]
+        batches = FashionMNISTBatches(torch.from_numpy(pixels.copy())[None], torch.zeros(1, dtype=torch.long), 1)
+        X, _ = next(iter(batches))
+        assert X.shape == (1, 1, 28, 28) and 0 < X.sum() < 784, "the stroke left no ink, or covered everything"
+        page_probs = page.evaluate("p => document.querySelector('.d2s').d2lcnn.forward(p)", X.flatten().tolist())[-1]
+        page.context.close()
+    assert not problems, problems
+    assert len(shown) == 10
+    # What the page shows for the drawing is what its engine gives for the loader's batch (to the
+    # 0.1 % it prints), and what torch gives for that batch: the pad feeds the network that image.
+    assert max(abs(s - p * 100) for s, p in zip(shown, page_probs)) <= 0.05 + 1e-9
+    with torch.no_grad():
+        ref = torch.softmax(half_rounded(net).double()(X.double()), 1)[0]
+    assert max(abs(s - 100 * p) for s, p in zip(shown, ref.tolist())) <= 0.05 + 1e-6

@@ -61,7 +61,7 @@ def first_visit_bytes(page):
 
     for ref in re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"|<link[^>]*href="([^"]+)"[^>]*rel="stylesheet"', text):
         add(page.parent / html.unescape(ref[0] or ref[1]).split("?")[0])
-    for ref in re.findall(r'<script[^>]*\bsrc="([^"]+)"', text):
+    for ref in re.findall(r'<script[^>]*\ssrc="([^"]+)"', text):  # not data-src: fetched when seen
         add(page.parent / html.unescape(ref).split("?")[0])
     for tag in re.findall(r"<img\b[^>]*>", text):
         src = re.search(r'\bsrc="([^"]+)"', tag)
@@ -179,7 +179,7 @@ def test_first_visit_bytes_within_budget(site):
 
 def test_first_visit_bytes_counts_what_a_page_loads(tmp_path):
     """The budget's yardstick is not blind: a script, a stylesheet's @import and an eager image count;
-    a lazy image does not."""
+    a lazy image and a view's data fetched when it is seen (data-src, widgets/site.py) do not."""
     import random
     noise = random.Random(0).randbytes(10000).hex()  # 20,000 hex digits: about 10 KB gzip-compressed
     (tmp_path / "a.js").write_text(f"// {noise}")
@@ -189,11 +189,15 @@ def test_first_visit_bytes_counts_what_a_page_loads(tmp_path):
     page = tmp_path / "p.html"
     page.write_text("<html><head></head><body></body></html>")
     base = first_visit_bytes(page)
+    (tmp_path / "e.json").write_text(f'"{noise}"')
     page.write_text('<html><head><script defer src="a.js"></script><link rel="stylesheet" href="b.css" />'
-                    '</head><body><img src="d.png" loading="lazy" /></body></html>')
+                    '</head><body><img src="d.png" loading="lazy" />'
+                    '<script type="application/json" class="d2s-data" data-src="e.json"></script></body></html>')
     lazy = first_visit_bytes(page)
+    page.write_text(page.read_text().replace('data-src="e.json"', 'src="e.json"'))
+    assert first_visit_bytes(page) > lazy + 9000  # e.json counts once the page loads it at once
     assert lazy > base + 2 * 9000  # a.js and c.css
-    page.write_text(page.read_text().replace(' loading="lazy"', ""))
+    page.write_text(page.read_text().replace('src="e.json"', 'data-src="e.json"').replace(' loading="lazy"', ""))
     assert first_visit_bytes(page) > lazy + 4900  # the 5,004-byte image (the HTML is a few bytes shorter)
 
 

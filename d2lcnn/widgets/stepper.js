@@ -1187,8 +1187,8 @@
 
     /* Paint an h x w block of values on canvas with the layer's shared scale. */
     function paint(canvas, values, offset, h, w, limit) {
-      canvas.width = w;
-      canvas.height = h;
+      if (canvas.width !== w) canvas.width = w;  /* a resize clears and reallocates: only when it changes */
+      if (canvas.height !== h) canvas.height = h;
       var context = canvas.getContext('2d'), image = context.createImageData(w, h);
       for (var n = 0; n < h * w; n++) {
         var rgb = heat(values[offset + n], limit);
@@ -1297,18 +1297,33 @@
         showDetail();
       }
 
+      /* The bars and the maps are built once and then only repainted: a pen stroke asks for a new
+         picture every frame (benchmarks/inside_bench.py times it). */
+      var bars = null;
       function drawProbabilities() {
-        var probs = outputs[outputs.length - 1].values, best = 0, html = [];
-        for (var n = 0; n < probs.length; n++) if (probs[n] > probs[best]) best = n;
-        for (n = 0; n < probs.length; n++) {
-          html.push('<div class="d2s-bar-row' + (n === best ? ' d2s-best' : '') + '"><span class="d2s-cls">' +
-            bothTexts(function (lang) { return state.names[lang][n]; }) + '<\/span><span class="d2s-bar-bg"><span class="d2s-bar-fg" style="width:' +
-            (probs[n] * 100).toFixed(1) + '%"><\/span><\/span><span class="d2s-pct">' + (probs[n] * 100).toFixed(1) + '%<\/span><\/div>');
+        var probs = outputs[outputs.length - 1].values, best = 0, n;
+        for (n = 0; n < probs.length; n++) if (probs[n] > probs[best]) best = n;
+        var box = body.querySelector('.d2s-probs');
+        if (!bars) {
+          var html = ['<b>' + bothLabels(state, 'li_probs') + '<\/b><span class="d2s-truth"><\/span>'];
+          for (n = 0; n < probs.length; n++) {
+            html.push('<div class="d2s-bar-row"><span class="d2s-cls">' +
+              bothTexts(function (lang) { return state.names[lang][n]; }) + '<\/span><span class="d2s-bar-bg">' +
+              '<span class="d2s-bar-fg"><\/span><\/span><span class="d2s-pct"><\/span><\/div>');
+          }
+          box.innerHTML = html.join('');
+          bars = {rows: box.querySelectorAll('.d2s-bar-row'), fill: box.querySelectorAll('.d2s-bar-fg'),
+                  pct: box.querySelectorAll('.d2s-pct'), truth: box.querySelector('.d2s-truth')};
         }
-        var truth = drawing ? '' : ' ' + bothTexts(function (lang) {
+        for (n = 0; n < probs.length; n++) {
+          var shown = (probs[n] * 100).toFixed(1);
+          bars.rows[n].classList[n === best ? 'add' : 'remove']('d2s-best');
+          bars.fill[n].style.width = shown + '%';
+          bars.pct[n].textContent = shown + '%';
+        }
+        bars.truth.innerHTML = drawing ? '' : ' ' + bothTexts(function (lang) {
           return label(state, lang, 'li_truth', {name: state.names[lang][state.labels[picked]]});
         });
-        body.querySelector('.d2s-probs').innerHTML = '<b>' + bothLabels(state, 'li_probs') + '<\/b>' + truth + html.join('');
       }
 
       function layerName(n) {
@@ -1316,30 +1331,36 @@
         return bothTexts(function (lang) { return label(state, lang, 'li_' + layer.type); });
       }
 
+      var mapCanvases = null, layerNotes = null;
       function drawOverview() {
-        var html = [];
-        for (var n = 0; n < layers.length; n++) {
-          var out = outputs[n], limit = largestMagnitude(out.values);
-          html.push('<div class="d2s-layer-row"><div class="d2s-layer-name">' + layerName(n) + ' <span class="d2s-sub">' +
-            (out.h > 1 ? out.c + '\u00d7' + out.h + '\u00d7' + out.w : out.c) + ', |max| ' + fmt(limit) + '<\/span><\/div><div class="d2s-layer-maps">');
-          var maps = out.h > 1 ? out.c : 1;
-          for (var c = 0; c < maps; c++) {
-            html.push('<button type="button" class="d2s-map' + (out.h > 1 ? '' : ' d2s-strip') +
-              (selected.layer === n && selected.channel === c ? ' d2s-on' : '') +
-              '" data-map="' + n + ':' + c + '" aria-label="' + escapeHtml(say('li_map', {layer: n + 1, channel: c})) +
-              '"><canvas><\/canvas><\/button>');
+        var n, out, c;
+        if (!mapCanvases) {
+          var html = [];
+          for (n = 0; n < layers.length; n++) {
+            out = outputs[n];
+            html.push('<div class="d2s-layer-row"><div class="d2s-layer-name">' + layerName(n) +
+              ' <span class="d2s-sub"><\/span><\/div><div class="d2s-layer-maps">');
+            for (c = 0; c < (out.h > 1 ? out.c : 1); c++) {
+              html.push('<button type="button" class="d2s-map' + (out.h > 1 ? '' : ' d2s-strip') +
+                (selected.layer === n && selected.channel === c ? ' d2s-on' : '') +
+                '" data-map="' + n + ':' + c + '" aria-label="' + escapeHtml(say('li_map', {layer: n + 1, channel: c})) +
+                '"><canvas><\/canvas><\/button>');
+            }
+            html.push('<\/div><\/div>');
           }
-          html.push('<\/div><\/div>');
+          overview.innerHTML = html.join('');
+          mapCanvases = overview.querySelectorAll('canvas');
+          layerNotes = overview.querySelectorAll('.d2s-layer-name .d2s-sub');
         }
-        overview.innerHTML = html.join('');
-        var canvases = overview.querySelectorAll('canvas'), k = 0;
+        var k = 0;
         for (n = 0; n < layers.length; n++) {
           out = outputs[n];
-          limit = largestMagnitude(out.values);
+          var limit = largestMagnitude(out.values);
+          layerNotes[n].textContent = (out.h > 1 ? out.c + '\u00d7' + out.h + '\u00d7' + out.w : out.c) + ', |max| ' + fmt(limit);
           if (out.h > 1) {
-            for (c = 0; c < out.c; c++) paint(canvases[k++], out.values, c * out.h * out.w, out.h, out.w, limit);
+            for (c = 0; c < out.c; c++) paint(mapCanvases[k++], out.values, c * out.h * out.w, out.h, out.w, limit);
           } else {
-            paint(canvases[k++], out.values, 0, 1, out.c, limit);
+            paint(mapCanvases[k++], out.values, 0, 1, out.c, limit);
           }
         }
       }
