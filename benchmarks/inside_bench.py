@@ -38,7 +38,8 @@ TIMING = """n => {
     }
     const box = pad.getBoundingClientRect();
     const at = (k, type) => new PointerEvent(type, {bubbles: true, pointerId: 1, isPrimary: true,
-        clientX: box.left + box.width * (0.2 + 0.6 * (k % 10) / 10), clientY: box.top + box.height * (0.3 + 0.04 * (k % 10))});
+        clientX: box.left + box.width * (0.2 + 0.06 * (k % 10)),
+        clientY: box.top + box.height * (0.3 + 0.04 * (k % 10))});
     pad.dispatchEvent(at(0, 'pointerdown'));
     for (let k = 1; k <= n; k++) {
         const t0 = performance.now();
