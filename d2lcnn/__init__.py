@@ -35,7 +35,6 @@ from .device import set_seed, try_gpu
 from .figures import *  # noqa: F403
 from .inspect import *  # noqa: F403
 from .lang import set_lang, show_figure, tr
-from .models import *  # noqa: F403
 from .ops import (
     Conv2D,
     comp_conv2d,
@@ -68,8 +67,12 @@ __all__ = [
     # figures in the reader's language
     "set_lang", "tr", "show_figure",
 ]
-for _module in (training, inspect, results, widgets, models, figures, compat):
-    __all__ += [name for name in _module.__all__ if name not in __all__]
-del _module
+# The architectures' names (lenet, vgg_block, Residual ...) from their modules; d2lcnn.models.<name>
+# stays the module (d2lcnn/models/__init__.py).
+globals().update(models.public_names())
+for _names in (training.__all__, inspect.__all__, results.__all__, widgets.__all__, list(models.public_names()),
+               figures.__all__, compat.__all__):
+    __all__ += [name for name in _names if name not in __all__]
+del _names
 
 __version__ = "0.1.0"

@@ -37,8 +37,9 @@ def test_registered_module_is_exported_from_the_top(name):
         f"d2lcnn/models/{name}.py: the module docstring must name its chapter (e.g. 'chapter 7')"
     assert isinstance(getattr(module, "__all__", None), list) and module.__all__, \
         f"d2lcnn/models/{name}.py needs a non-empty __all__ listing its public names"
+    assert getattr(models, name) is module, f"d2lcnn.models.{name} must stay the module, not a name it exports"
     for public in module.__all__:
-        assert public in models.__all__, f"{public} is not re-exported by d2lcnn.models"
+        assert public in d2lcnn.__all__, f"{public} is not exported by d2lcnn"
         assert getattr(d2lcnn, public, None) is getattr(module, public), \
             f"d2lcnn.{public} is not d2lcnn.models.{name}.{public} (missing, or shadowed by another module)"
 

@@ -136,7 +136,8 @@ def plot_lenet_alexnet(lang=None, figsize=(9, 7.2)):
     input channel, 10 classes); activations and dropout are written into the
     box of the layer they follow.
     """
-    from ..models import alexnet, lenet
+    from ..models.alexnet import alexnet
+    from ..models.lenet import lenet
     lang = _lang.resolve_lang(lang)
     with torch.device("meta"):  # shapes only: no memory for AlexNet's 47 M weights
         lenet_rows = _stack_rows(lenet(), (1, 28, 28), lang)

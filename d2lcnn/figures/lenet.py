@@ -59,7 +59,7 @@ def plot_lenet(net=None, lang=None):
     ``net`` defaults to ``d2lcnn.lenet()`` (sigmoid, average pooling); any
     ``nn.Sequential`` of the same kinds of layers (e.g. ``lenet('relu')``) works.
     """
-    from ..models import lenet
+    from ..models.lenet import lenet
     lang = _lang.resolve_lang(lang)
     tr = lambda en, zh: _lang.tr(en, zh, lang)  # noqa: E731
     boxes = _boxes(net if net is not None else lenet(), lang)

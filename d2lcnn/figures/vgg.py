@@ -47,7 +47,7 @@ def plot_vgg(conv_arch=((1, 64), (1, 128), (2, 256), (2, 512), (2, 512)), lang=N
     ``conv_arch`` lists (number of 3×3 convolutions, output channels) for each
     of the five blocks; the default is VGG-11.
     """
-    from ..models import vgg
+    from ..models.vgg import vgg
     lang = _lang.resolve_lang(lang)
     arch = _check_arch(conv_arch)
     with torch.device("meta"):  # shapes only: VGG-11 has 129 M weights

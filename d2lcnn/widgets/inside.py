@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from ..data import TEXT_LABELS, TEXT_LABELS_ZH, load_fashion_mnist_tensors
-from ..models import lenet
+from ..models.lenet import lenet
 from .render import both_langs, stepper_root
 from .strings import STRINGS, check_lang
 
