@@ -1,8 +1,8 @@
 """Accessibility: an axe-core audit of every page of both editions and the front page.
 
 axe-core (Deque's rule engine, the npm package, pinned below and fetched with ``npm pack`` as
-tools/build_book.py fetches MathJax) is injected by Playwright into each page once it has loaded
-(scripts run, MathJax typeset) and checks it against WCAG 2.0/2.1/2.2 A and AA and axe's
+tools/build_book.py fetches MathJax's renderer) is injected by Playwright into each page once it has
+loaded (its deferred scripts run; the math was typeset when the site was built) and checks it against WCAG 2.0/2.1/2.2 A and AA and axe's
 best-practice rules. Any violation anywhere fails the test, listed with its rule, impact, page and
 the element it was found on; no rule is switched off. (The issue asked for no serious or critical
 finding; the site has none of any impact, and minor and moderate ones fail too so that it stays so.)
@@ -42,11 +42,11 @@ if not os.path.exists(CHROMIUM):
 
 def axe_source():
     """axe.min.js of the pinned axe-core, fetched once with ``npm pack`` into _build/axe/ (as
-    tools/build_book.py fetches MathJax)."""
+    tools/build_book.py fetches MathJax's build-time renderer)."""
     script = CACHE / AXE / "axe.min.js"
     if not script.is_file():
         npm = shutil.which("npm")
-        if npm is None:  # the site's MathJax needs npm too (tools/build_book.py)
+        if npm is None:  # the build's math typesetting needs npm too (tools/build_book.py)
             pytest.fail("npm is not installed: cannot fetch axe-core (apt-get install npm)")
         tmp = CACHE / "download"
         if tmp.exists():
@@ -85,9 +85,9 @@ def _guarded_page(browser, viewport, problems, dark=False):
 
 
 def _open(page, url):
+    # The math is typeset at build time (tools/fast_pages.py) and the scripts are deferred: at "load"
+    # they have run, so the audit sees the page a reader sees.
     page.goto(url, wait_until="load")
-    # MathJax typesets after load: audit the page a reader sees, formulas included.
-    page.evaluate("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
 
 
 def use_steppers(page):

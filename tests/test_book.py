@@ -165,7 +165,7 @@ def test_search_finds_the_chapters_that_teach_a_word(served, browser, lang, word
 
 def test_every_page_loads_with_no_error_and_no_foreign_request(served, browser):
     """Both editions, every page: no page error, no console error, no failed or external request
-    (MathJax and its TeX extensions are served with the site)."""
+    (the math is typeset when the site is built; no page asks for a TeX engine)."""
     problems, count = [], 0
     page = guarded_page(browser, problems)
     for lang in ("en", "zh"):
