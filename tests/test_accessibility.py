@@ -1,11 +1,12 @@
 """Accessibility: an axe-core audit of every page of both editions and the front page.
 
 axe-core (Deque's rule engine, the npm package, pinned below and fetched with ``npm pack`` as
-tools/build_book.py fetches MathJax's renderer) is injected by Playwright into each page once it
-has loaded (its deferred scripts run; the math was typeset when the site was built) and checks it
+tools/build_book.py fetches MathJax's renderer) is injected by Playwright into each page once it has
+loaded (its deferred scripts run; the math was typeset when the site was built) and checks it
 against WCAG 2.0/2.1/2.2 A and AA and axe's best-practice rules. Any violation anywhere fails the
 test, listed with its rule, impact, page and the element it was found on; no rule is switched off.
-(The issue asked for no serious or critical finding; the site has none of any impact, and minor and moderate ones fail too so that it stays so.)
+(The issue asked for no serious or critical finding; the site has none of any impact, and minor and
+moderate ones fail too so that it stays so.)
 The pages are audited at a desktop width and the chapters also at a phone's (375×812: the sidebar folds away, code and
 outputs scroll sideways and must be reachable by keyboard); the steppers are audited again after
 a reader has used them (stepped, played, changed the controls, loaded a preset, switched
