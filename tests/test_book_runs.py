@@ -79,7 +79,7 @@ def test_chapter_runs_without_a_chapters_folder(tmp_path):
 # the record noted the plot): they show their runs but carry no complete record yet. Re-execute each
 # (python3 tools/run_notebooks.py) and delete it here; the tests below fail as soon as a listed
 # chapter has records, so the list can only shrink.
-AWAITING_RERUN = {"06_lenet", "09_nin"}
+AWAITING_RERUN = {"09_nin"}
 
 
 def test_every_recipe_has_its_chapter_run():
