@@ -69,10 +69,11 @@ __all__ = [
 ]
 # The architectures' names (lenet, vgg_block, Residual ...) from their modules; d2lcnn.models.<name>
 # stays the module (d2lcnn/models/__init__.py).
-globals().update(models.public_names())
-for _names in (training.__all__, inspect.__all__, results.__all__, widgets.__all__, list(models.public_names()),
+_model_names = models.public_names()
+globals().update(_model_names)
+for _names in (training.__all__, inspect.__all__, results.__all__, widgets.__all__, list(_model_names),
                figures.__all__, compat.__all__):
     __all__ += [name for name in _names if name not in __all__]
-del _names
+del _names, _model_names
 
 __version__ = "0.1.0"

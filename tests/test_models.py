@@ -334,10 +334,11 @@ def test_errors():
 def test_every_public_name_is_exported():
     # The registry (d2lcnn.models.ARCHITECTURES) is checked against the files in tests/test_structure.py.
     import sys
+    exported = d2lcnn.models.public_names()
     for short in d2lcnn.models.ARCHITECTURES:
         module = sys.modules[f"d2lcnn.models.{short}"]
         assert module.__doc__ and len(module.__doc__.strip().splitlines()) >= 2
         assert getattr(d2lcnn.models, short) is module  # the module, never a function of the same name
         for name in module.__all__:
-            assert d2lcnn.models.public_names()[name] is getattr(module, name), name
+            assert exported[name] is getattr(module, name), name
             assert getattr(d2lcnn, name) is getattr(module, name), name
