@@ -161,7 +161,7 @@ def summarize(name, root=None, include_superseded=False):
         for run in runs:
             code = run.get("code") or data.get("code") or {}
             label = code.get("commit") or code.get("version")
-            if label and label not in codes:
+            if label and str(label)[:10] not in codes:
                 codes.append(str(label)[:10])
         row = {"recipe": r.name, "slug": slug, "device": group["device"],
                "device_name": str(data.get("device_name", slug)), "precision": precision,
@@ -301,7 +301,7 @@ def _box_texts(r, rows, lang, folder_exists):
                     "（最后一个）迭代周期的结果。数值格式指运行时所用的算术：fp32、fp32+tf32"
                     "（GPU 上用 TF32 做矩阵乘法，即 train_ch6 当前在 GPU 上的默认设置）或 bf16 autocast"
                     "（较早代码版本在 GPU 上的默认设置）。每行下方的小字是生成该运行的代码版本和日期。", lang),
-                 how]
+                 *_recalibrated_texts(rows, lang), how]
     elif folder_exists:
         notes = [tr(f"No full {r.num_epochs}-epoch run of this recipe is stored yet: the book shows only its "
                     "own shortened run above.",
@@ -312,6 +312,26 @@ def _box_texts(r, rows, lang, folder_exists):
                     "are shown.",
                     "这份 d2lcnn 不含本书存储的运行结果，因此只显示笔记中的数字。", lang), how]
     return caption, notes
+
+
+def _recalibrated_texts(rows, lang):
+    """For batch-norm runs that also measured it: the test accuracy with recalibrated statistics (chapter 11)."""
+    texts = []
+    for row in rows:
+        stats = row["test_acc_recalibrated"]
+        if stats is None:
+            continue
+        n = sum(run.get("test_acc_recalibrated") is not None for run in row["runs"])
+        mean, spread = _acc(stats)
+        spread = tr(f" ({spread})", f"（{spread}）", lang) if spread else ""
+        where = (f"{row['device_name']}{tr(', ', '，', lang)}{_mode_text(row, lang)}"
+                 f"{_variant_text(row['variant'], lang)}")
+        texts.append(tr(f"{where}: with the batch-norm statistics recomputed for the final weights "
+                        f"(`d2lcnn.recalibrate_bn`, chapter 11) instead of the moving averages, the test accuracy "
+                        f"is {mean}{spread} over {n} run{'s' if n != 1 else ''}.",
+                        f"{where}：用为最终权重重新计算的批量规范化统计量（`d2lcnn.recalibrate_bn`，第 11 章）"
+                        f"代替移动平均，{n} 次运行的测试精度为 {mean}{spread}。", lang))
+    return texts
 
 
 def _code_spans(text):

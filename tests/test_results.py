@@ -72,6 +72,36 @@ def test_summarize_counts_a_seed_once(tmp_path):
     assert row["n"] == 1 and row["test_acc"]["mean"] == 0.90
 
 
+def test_summarize_names_each_code_version_once(tmp_path):
+    folder = tmp_path / "r"
+    runs = [make_run("lenet_relu", seed, 0.88) for seed in range(3)]
+    for run, commit in zip(runs, ["a" * 40, "a" * 40, "b" * 40]):
+        run["code"] = {"commit": commit, "dirty": False}
+    write_file(folder, "cpu-x", "cpu", "X", runs)
+    (row,) = results.summarize("lenet_relu", root=folder)
+    assert row["code"] == ["a" * 10, "b" * 10]
+
+
+def test_box_gives_the_recalibrated_accuracy_where_runs_measured_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    monkeypatch.setattr(results, "_display", lambda: None)
+    folder = tmp_path / "r"
+    runs = [make_run("lenet_bn_scratch", seed, acc) for seed, acc in enumerate([0.71, 0.80, 0.87])]
+    for run, recal in zip(runs, [0.875, 0.876, 0.879]):
+        run["test_acc_recalibrated"] = recal
+    write_file(folder, "cpu-x", "cpu", "X", runs)
+    write_file(folder, "cuda-y", "cuda", "Y", [make_run("lenet_bn_scratch", 0, 0.85)])  # not measured there
+    d2lcnn.results_box("lenet_bn_scratch", root=folder)
+    out = capsys.readouterr().out
+    assert ("X, fp32: with the batch-norm statistics recomputed for the final weights (`d2lcnn.recalibrate_bn`, "
+            "chapter 11) instead of the moving averages, the test accuracy is 0.877 (0.875–0.879) over 3 runs.") in out
+    assert "X，fp32：用为最终权重重新计算的批量规范化统计量" in out
+    assert "3 次运行的测试精度为 0.877（0.875–0.879）" in out
+    assert out.count("recalibrate_bn") == 2  # X's runs, once per language; Y measured none
+    d2lcnn.results_box("lenet_sigmoid", root=folder)
+    assert "recalibrate" not in capsys.readouterr().out
+
+
 def test_load_results_root_env_and_default(stored, tmp_path, monkeypatch):
     (stored / "broken.json").write_text("{not json")
     (stored / "other.json").write_text("[1, 2]")
