@@ -75,20 +75,11 @@ def test_chapter_runs_without_a_chapters_folder(tmp_path):
     assert book_runs.chapter_runs(tmp_path / "absent") == {}
 
 
-# Chapters whose committed training outputs were made before runs were recorded as data (00a: before
-# the record noted the plot): they show their runs but carry no complete record yet. Re-execute each
-# (python3 tools/run_notebooks.py) and delete it here; the tests below fail as soon as a listed
-# chapter has records, so the list can only shrink.
-AWAITING_RERUN = {"09_nin"}
-
-
 def test_every_recipe_has_its_chapter_run():
     if not book_runs.chapters_folder().is_dir():
         pytest.skip("no chapters folder beside the package")
     runs = book_runs.chapter_runs()
-    missing = sorted(n for n in set(d2lcnn.RECIPES) - set(runs) if d2lcnn.recipe(n).chapter not in AWAITING_RERUN)
-    stale_list = sorted(c for c in AWAITING_RERUN if any(r["chapter"] == c for r in runs.values()))
-    assert not stale_list, f"{stale_list} now carry run records: delete them from AWAITING_RERUN"
+    missing = sorted(set(d2lcnn.RECIPES) - set(runs))
     assert not missing, (f"no chapter run recorded for {missing}: the chapter must train with "
                          f"train_ch6(..., recipe=r) and be re-executed (python3 tools/run_notebooks.py)")
     for name, run in runs.items():
@@ -112,8 +103,6 @@ def test_every_committed_training_plot_shows_its_points():
     cells = list(_training_cells())
     assert cells, "no training cells found"
     for chapter, cell in cells:
-        if chapter in AWAITING_RERUN:
-            continue
         records = [r for r in map(record_of_output, cell.get("outputs", [])) if r is not None]
         assert records, (f"{chapter}, cell {cell.get('id')}: its output carries no run record, so it was made by an "
                          f"older trainer; re-run the chapter (python3 tools/run_notebooks.py chapters/{chapter}.ipynb)")
