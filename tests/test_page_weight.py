@@ -13,6 +13,9 @@ import re
 import pytest
 
 from _browser import guarded_page
+from _scripts import load_script
+
+fast_pages = load_script("tools/fast_pages.py")
 
 LANGS = ("en", "zh")
 # First-visit bytes of a chapter page (gzip-compressed HTML, stylesheets and scripts, plus the
@@ -155,7 +158,13 @@ def test_images_have_a_size_and_load_lazily_below_the_first(site, lang):
             assert re.search(r'\bwidth="\d+"', tag) and re.search(r'\bheight="\d+"', tag), f"{name}: {tag[:120]}"
             if article != -1 and m.start() > article:
                 in_article += 1
-                assert ('loading="lazy"' in tag) == (in_article > 1), f"{name}: image {in_article}: {tag[:120]}"
+                below = in_article > 1 or fast_pages.text_width(text[article:m.start()]) > fast_pages.FIRST_SCREEN_TEXT
+                assert ('loading="lazy"' in tag) == below, f"{name}: image {in_article}: {tag[:120]}"
+
+
+def test_text_width_counts_what_a_phone_shows():
+    assert fast_pages.text_width("<p>ab <b>c</b></p><style>.x{}</style>") == len(" ab c ")
+    assert fast_pages.text_width("<p>卷积</p>") == len(" 卷积 ") + 2  # a Chinese character is two wide
 
 
 def test_every_page_has_a_description_in_its_language(site):

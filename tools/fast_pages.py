@@ -277,8 +277,24 @@ def image_size(path):
     return None
 
 
+# How much text a phone's first screen holds (375 x 667 px, 16 px type): about 20 lines of 45
+# characters, counting a Chinese character as two. An image with more text than this before it
+# in the article cannot be on the first screen.
+FIRST_SCREEN_TEXT = 1000
+
+
+def text_width(fragment):
+    """The text of an HTML fragment in character widths: a CJK character counts as two."""
+    fragment = re.sub(r"<(script|style)\b[^>]*>.*?</\1>", " ", fragment, flags=re.S)
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+    return len(text) + len(re.findall(r"[\u3000-\u9fff\uff00-\uffef]", text))
+
+
 def size_images(page, page_path):
-    """width/height on every <img> (from its file), lazy loading after the article's first."""
+    """width/height on every <img> (from its file); lazy loading for every image that cannot be
+    on a phone's first screen: the article's first image only when less than FIRST_SCREEN_TEXT
+    of text comes before it, every later one always. An eager image below the first screen
+    takes the slow network from the stylesheet and the text that the first paint waits for."""
     article = page.find('<article class="bd-article"')
     seen_in_article = 0
 
@@ -294,7 +310,8 @@ def size_images(page, page_path):
         if in_article:
             seen_in_article += 1
         # The first figure may be on the first screen; a hidden menu's logo never is.
-        lazy = (in_article and seen_in_article > 1) or "Colab logo" in attrs
+        lazy = (in_article and (seen_in_article > 1 or text_width(page[article:match.start()]) > FIRST_SCREEN_TEXT)
+                or "Colab logo" in attrs)
         if lazy and "loading=" not in attrs:
             attrs += ' loading="lazy" decoding="async"'
         return f"<img{attrs} />"
