@@ -32,3 +32,19 @@ def test_merge_keeps_prose_written_meanwhile_and_names_edited_code(tmp_path):
     assert merged.cells[0].source == "prose edited while the chapter ran"
     assert merged.cells[1].outputs[0]["text"] == "1\n"
     assert stale == ["c2"] and merged.cells[2].outputs == []  # its source is not what ran
+
+
+def test_committed_cpu_runs_are_fp32_unless_asked(tmp_path, monkeypatch):
+    tool = load_script("tools/run_notebooks.py")
+    seen = []
+    monkeypatch.setattr(tool, "run", lambda path, timeout: seen.append(tool.os.environ.get("D2LCNN_CPU_BF16")) or 0)
+    monkeypatch.setitem(tool.sys.modules, "snapshot_book_data", type("m", (), {"write": staticmethod(lambda: "x")}))
+    # main() writes these into os.environ: registering each first makes monkeypatch restore them
+    for name in ("D2LCNN_PROFILE", "D2LCNN_OUTPUTS", "D2LCNN_CPU_BF16"):
+        monkeypatch.setenv(name, "auto")
+    monkeypatch.delenv("D2LCNN_OUTPUTS")
+    monkeypatch.delenv("D2LCNN_CPU_BF16")
+    tool.main(["a.ipynb"])
+    monkeypatch.setenv("D2LCNN_CPU_BF16", "1")  # a maintainer who wants bf16 outputs says so
+    tool.main(["a.ipynb"])
+    assert seen == ["0", "1"]

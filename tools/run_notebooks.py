@@ -128,6 +128,9 @@ def main(argv=None):
     os.environ["D2LCNN_PROFILE"] = profile  # the kernels inherit the checked name
     # Every figure is saved in both languages; each edition of the site keeps its own.
     os.environ["D2LCNN_OUTPUTS"] = "both"
+    # Committed CPU runs are fp32 on every machine, so chapter 14 compares like with like: a CPU
+    # with AVX-512 BF16 or AMX would otherwise train in bf16 by default. Set it to 1 to keep bf16.
+    os.environ.setdefault("D2LCNN_CPU_BF16", "0")
     for path in args.notebooks:
         print(f"{path}: {run(path, args.timeout):.0f} s (profile {profile})", flush=True)
     # A pip-installed package carries the committed runs (and stored results) as package data.
