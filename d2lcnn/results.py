@@ -160,9 +160,9 @@ def summarize(name, root=None, include_superseded=False):
         codes = []
         for run in runs:
             code = run.get("code") or data.get("code") or {}
-            label = code.get("commit") or code.get("version")
-            if label and str(label)[:10] not in codes:
-                codes.append(str(label)[:10])
+            label = str(code.get("commit") or code.get("version") or "")[:10]
+            if label and label not in codes:
+                codes.append(label)
         row = {"recipe": r.name, "slug": slug, "device": group["device"],
                "device_name": str(data.get("device_name", slug)), "precision": precision,
                "variant": group["variant"], "fast": fast, "n": len(runs),
@@ -254,6 +254,11 @@ def _variant_text(variant, lang):
     return tr(f", with {parts}", f"，改为 {parts}", lang)
 
 
+def _row_label(row, lang):
+    """A group of stored runs in words: device, arithmetic and any change to the recipe."""
+    return f"{row['device_name']}{tr(', ', '，', lang)}{_mode_text(row, lang)}{_variant_text(row['variant'], lang)}"
+
+
 def _box_rows(r, rows, lang):
     """Header and body rows of the box: lists of (text, note) cells, the first cell a row header."""
     header = [tr("Run", "运行", lang), tr("Train acc", "训练精度", lang), tr("Test acc", "测试精度", lang),
@@ -286,7 +291,7 @@ def _box_texts(r, rows, lang, folder_exists):
     if rows:
         comma, colon, semi = tr(", ", "，", lang), tr(": ", "：", lang), tr("; ", "；", lang)
         each = semi.join(
-            f"{row['device_name']}{comma}{_mode_text(row, lang)}{_variant_text(row['variant'], lang)}{colon}"
+            f"{_row_label(row, lang)}{colon}"
             + comma.join(_run_text(run, lang) for run in row["runs"] if run.get("test_acc") is not None)
             for row in rows)
         notes = [tr(f"Each run's test accuracy after its last epoch (and its best epoch, where that was higher): "
@@ -324,8 +329,7 @@ def _recalibrated_texts(rows, lang):
         n = sum(run.get("test_acc_recalibrated") is not None for run in row["runs"])
         mean, spread = _acc(stats)
         spread = tr(f" ({spread})", f"（{spread}）", lang) if spread else ""
-        where = (f"{row['device_name']}{tr(', ', '，', lang)}{_mode_text(row, lang)}"
-                 f"{_variant_text(row['variant'], lang)}")
+        where = _row_label(row, lang)
         texts.append(tr(f"{where}: with the batch-norm statistics recomputed for the final weights "
                         f"(`d2lcnn.recalibrate_bn`, chapter 11) instead of the moving averages, the test accuracy "
                         f"is {mean}{spread} over {n} run{'s' if n != 1 else ''}.",
