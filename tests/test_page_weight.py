@@ -47,7 +47,8 @@ def _gz(path):
 def first_visit_bytes(page):
     """Bytes a first visit to ``page`` downloads before any interaction: the HTML, stylesheets
     (and what they @import) and scripts it names, gzip-compressed as a static host serves them,
-    and the images not marked loading="lazy". Fonts and lazy images load only when drawn."""
+    and the images not marked loading="lazy" (a figure's WebP where it is offered one). Fonts
+    and lazy images load only when drawn."""
     text = page.read_text(encoding="utf-8")
     total, seen = _gz(page), set()
 
@@ -66,10 +67,12 @@ def first_visit_bytes(page):
         add(page.parent / html.unescape(ref[0] or ref[1]).split("?")[0])
     for ref in re.findall(r'<script[^>]*\ssrc="([^"]+)"', text):  # not data-src: fetched when seen
         add(page.parent / html.unescape(ref).split("?")[0])
-    for tag in re.findall(r"<img\b[^>]*>", text):
+    # A figure offered as WebP in a <picture> loads the WebP.
+    for webp, tag in re.findall(r'(?:<source srcset="([^"]+)" type="image/webp" />)?(<img\b[^>]*>)', text):
         src = re.search(r'\bsrc="([^"]+)"', tag)
         if src and 'loading="lazy"' not in tag and not src.group(1).startswith(("data:", "http")):
-            add(page.parent / html.unescape(src.group(1)).split("?")[0], compress=src.group(1).endswith(".svg"))
+            url = webp or src.group(1)
+            add(page.parent / html.unescape(url).split("?")[0], compress=url.endswith(".svg"))
     return total
 
 
@@ -95,8 +98,9 @@ def test_no_page_asks_for_a_tex_engine(site, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_script_blocks_the_first_paint(site, lang):
-    """Every script with a src is deferred or async; the inline ones left in <head> are the
-    theme's colour-mode line and Sphinx's small settings objects (none over 1 KB)."""
+    """Every script with a src is deferred or async and none is preloaded (a preload is fetched at
+    high priority beside the stylesheet); the inline ones left in <head> are the theme's
+    colour-mode line and Sphinx's small settings objects (none over 1 KB)."""
     for page in pages(site, lang):
         top = head(page.read_text(encoding="utf-8"))
         name = page.relative_to(site)
@@ -105,6 +109,8 @@ def test_no_script_blocks_the_first_paint(site, lang):
         blocking = [t for t in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", top)
                     if not re.search(r"\b(?:defer|async)\b", t)]
         assert not blocking, f"{name}: render-blocking scripts {blocking}"
+        preloads = re.findall(r'<link\b[^>]*\brel="(?:preload|modulepreload)"[^>]*\bas="script"[^>]*>', top)
+        assert not preloads, f"{name}: scripts preloaded {preloads}"
         for body in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", top, re.S):
             assert len(body) < 1024, f"{name}: a {len(body)}-character inline script in <head>"
 
@@ -165,6 +171,27 @@ def test_images_have_a_size_and_load_lazily_below_the_first(site, lang):
 def test_text_width_counts_what_a_phone_shows():
     assert fast_pages.text_width("<p>ab <b>c</b></p><style>.x{}</style>") == len(" ab c ")
     assert fast_pages.text_width("<p>卷积</p>") == len(" 卷积 ") + 2  # a Chinese character is two wide
+
+
+def test_drawn_chars_follow_the_font_classes():
+    """Each character goes to the font its rule's class names, and to the fonts every formula
+    and every stretchy delimiter may fall back on; CSS escapes are decoded."""
+    css = ('.MJX-TEX{font-family: MJXZERO, MJXTEX;}.TEX-I{font-family: MJXZERO, MJXTEX-I;}'
+           '.TEX-B{font-family: MJXZERO, MJXTEX-B;}'
+           'mjx-stretchy-v mjx-c, mjx-stretchy-h mjx-c{font-family: MJXZERO, MJXTEX-S1, MJXTEX ! important;}'
+           '@font-face /* 0 */{font-family: MJXZERO;src: url("F/MathJax_Zero.woff") format("woff");}'
+           '@font-face /* 1 */{font-family: MJXTEX;src: url("F/MathJax_Main-Regular.woff") format("woff");}'
+           '@font-face /* 2 */{font-family: MJXTEX-B;src: url("F/MathJax_Main-Bold.woff") format("woff");}'
+           '@font-face /* 3 */{font-family: MJXTEX-I;src: url("F/MathJax_Math-Italic.woff") format("woff");}'
+           '@font-face /* 4 */{font-family: MJXTEX-S1;src: url("F/MathJax_Size1-Regular.woff") format("woff");}'
+           'mjx-c.mjx-c1D465.TEX-I::before{padding: 0.442em 0.572em 0.011em 0;content: "x";}'
+           'mjx-c.mjx-c2211::before{padding: 0.75em 1.056em 0.25em 0;content: "\\2211";}'
+           'mjx-c.mjx-c1D407.TEX-B::before{padding: 0.686em 0.9em 0 0;content: "H";}')
+    drawn = fast_pages.drawn_chars(css)
+    assert drawn == {"MathJax_Math-Italic": {"x"}, "MathJax_Main-Bold": {"H"},
+                     "MathJax_Zero": {"x", "\u2211", "H"}, "MathJax_Main-Regular": {"x", "\u2211", "H"},
+                     "MathJax_Size1-Regular": {"x", "\u2211", "H"}}
+    assert fast_pages.woff2_css(css).count('.woff2") format("woff2")') == 5
 
 
 def test_every_page_has_a_description_in_its_language(site):
@@ -235,11 +262,36 @@ def test_copying_math_gives_its_tex(served, browser):
     assert not problems, problems
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_figures_are_offered_as_lossless_webp(site, lang):
+    """Every notebook figure a chapter shows is offered as WebP (with its PNG as the fallback) that
+    holds exactly the PNG's pixels, in well under the PNG's bytes."""
+    import numpy as np
+    from PIL import Image
+
+    offered = set()
+    for page in chapter_pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        for webp, src in re.findall(r'(?:<source srcset="([^"]+)" type="image/webp" />)?<img\b[^>]*\bsrc="([^"]*_images/[^"]+\.png)"', text):
+            assert webp == src[:-4] + ".webp", f"{page.name}: {src} offered without its WebP"
+            offered.add(page.parent / html.unescape(src))
+    assert len(offered) >= 30, offered
+    png_bytes = webp_bytes = 0
+    for png in offered:
+        webp = png.with_suffix(".webp")
+        with Image.open(png) as a, Image.open(webp) as b:
+            assert np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))), webp.name
+        png_bytes, webp_bytes = png_bytes + png.stat().st_size, webp_bytes + webp.stat().st_size
+    assert webp_bytes < 0.6 * png_bytes, (webp_bytes, png_bytes)
+
+
 def test_figures_keep_their_shape_at_phone_width(served, browser):
     """Width and height attributes reserve a figure's space; narrowed to a phone's width it keeps
-    its aspect ratio (the height attribute alone would stretch it)."""
-    problems = []
+    its aspect ratio (the height attribute alone would stretch it). The browser loads the
+    figures' WebP, not their PNG."""
+    problems, requested = [], []
     page = guarded_page(browser, problems, viewport={"width": 375, "height": 812})
+    page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{served}/en/chapters/06_lenet.html", wait_until="load")
     shapes = page.evaluate("""async () => {
         const imgs = [...document.querySelectorAll('article img')];
@@ -250,4 +302,57 @@ def test_figures_keep_their_shape_at_phone_width(served, browser):
     assert any(cw < nw for nw, nh, cw, ch in shapes), f"no figure was narrowed at 375 px: {shapes}"
     for nw, nh, cw, ch in shapes:
         assert abs(ch - cw * nh / nw) <= 2, f"figure {nw}x{nh} drawn {cw}x{ch}"
+    figures = [u for u in requested if "/_images/" in u]
+    assert figures and all(u.endswith(".webp") for u in figures), figures
+    assert not problems, problems
+
+
+# Only the formulas are drawn (everything else hidden, no animation), so two screenshots of a
+# page differ only where a formula's glyphs do.
+MATH_ONLY_CSS = ("body *{visibility:hidden!important}mjx-container,mjx-container *{visibility:visible!important}"
+                 "img{display:none!important}*{animation:none!important;transition:none!important}")
+
+
+def _math_screenshots(browser, served, pages, problems, full_fonts=None):
+    """{page: full-page screenshot of its formulas alone, at phone width}; with ``full_fonts``,
+    every request for a site font is answered with MathJax's full font of that name instead."""
+    page = guarded_page(browser, problems, viewport={"width": 412, "height": 900})
+    swapped = []
+    if full_fonts is not None:
+        def full(route):
+            name = route.request.url.split("?")[0].rsplit("/", 1)[-1].replace(".woff2", ".woff")
+            swapped.append(name)
+            route.fulfill(path=full_fonts / name, content_type="font/woff")
+        page.route("**/mathjax-fonts/*.woff2", full)  # tried before guarded_page's own route
+    shots = {}
+    for rel in pages:
+        page.goto(f"{served}/{rel}", wait_until="load")
+        page.add_style_tag(content=MATH_ONLY_CSS)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        shots[rel] = page.screenshot(full_page=True)
+    page.context.close()
+    if full_fonts is not None:
+        assert swapped, "no font request was answered with a full font: the comparison would be empty"
+    return shots
+
+
+def test_math_fonts_are_subsets_that_draw_every_formula_alike(site, served, browser):
+    """The site's MathJax fonts are WOFF2 subsets holding only the characters the book's formulas
+    draw (a page's fonts were about 130 KB of full WOFF files, requested at the highest priority as
+    soon as a formula is laid out). Every chapter page's formulas, in both editions, are drawn pixel
+    for pixel as they are with MathJax's full fonts served in the subsets' place."""
+    full = fast_pages.mathjax_fonts(load_script("tools/build_book.py").mathjax_modules())
+    for lang in LANGS:
+        subsets = sorted((site / lang / fast_pages.FONTS_DIR).glob("*.woff2"))
+        assert [p.stem for p in subsets] == sorted(p.stem for p in full.glob("*.woff"))
+        size, full_size = sum(p.stat().st_size for p in subsets), sum(p.stat().st_size for p in full.glob("*.woff"))
+        assert size < full_size / 4, f"{lang}: subsets {size} bytes, full fonts {full_size}"
+    pages = [f"{lang}/chapters/{p.name}" for lang in LANGS for p in chapter_pages(site, lang)
+             if "<mjx-container" in p.read_text(encoding="utf-8")]
+    assert len(pages) >= 28, pages
+    problems = []
+    subset_shots = _math_screenshots(browser, served, pages, problems)
+    full_shots = _math_screenshots(browser, served, pages, problems, full_fonts=full)
+    differ = [rel for rel in pages if subset_shots[rel] != full_shots[rel]]
+    assert not differ, f"formulas drawn differently with the subset fonts on {differ}"
     assert not problems, problems

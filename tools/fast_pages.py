@@ -9,12 +9,15 @@ module rewrites the built HTML so that the page is finished when it arrives:
   renderer run with Node (tools/site/node/render_math.js), into CHTML with the formula's
   MathML beside it for screen readers; the page gets the few CSS rules and font links it
   uses, inline, and no MathJax script. The TeX stays on the element (``data-tex``) for
-  copying (tools/site/book/math-copy.js);
+  copying (tools/site/book/math-copy.js). MathJax's fonts are cut to the characters the
+  book draws and served as WOFF2 (about 30 KB for a page's fonts instead of 130 KB);
 * scripts: the search index and search tools only on the search page (the search box
-  submits to it), the theme's icon script replaced by the icons' SVG paths, and every
-  other script deferred (they only attach behaviour; none draws the first screen);
-* images: width and height from the file (no layout shift), lazy loading after the first
-  figure of the article;
+  submits to it), the theme's icon script replaced by the icons' SVG paths, every other
+  script deferred (they only attach behaviour; none draws the first screen) and none
+  preloaded;
+* images: width and height from the file (no layout shift), lazy loading unless the image
+  can be on a phone's first screen, and each notebook figure offered as lossless WebP
+  (about 40% of the PNG's bytes) with the PNG as the fallback;
 * a ``<meta name="description">`` per page, in the edition's language, from the page's
   first paragraph.
 """
@@ -89,14 +92,89 @@ def _compact_css(css):
     return css.replace("@font-face{", "@font-face{font-display:swap;")
 
 
-def copy_math_fonts(node_modules, html_dir):
-    """MathJax's TeX fonts (woff2), served with the site; a page loads only those it uses."""
+CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?|\\(.)", re.S)
+# mjx-c.mjx-c1D465.TEX-I::before{padding: ...;content: "x";}
+CHAR_RULE = re.compile(r'mjx-c\.mjx-c[0-9A-F]+((?:\.[\w-]+)*)::before\{[^}]*content:\s*"((?:[^"\\]|\\.)*)"')
+# .TEX-I{font-family: MJXZERO, MJXTEX-I;}  and the stretchy delimiters' "... !important" list
+FAMILY_RULE = re.compile(r'(?:^|(?<=}))([^{}@]+)\{font-family:\s*([^;}]+?)\s*(?:!\s*important\s*)?;\}')
+FONT_FACE = re.compile(r'@font-face[^{]*\{font-family:\s*([\w-]+);src:\s*url\("[^"]*/([\w-]+)\.woff2?"\)')
+
+
+def _unescape_css(text):
+    return CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), text)
+
+
+def drawn_chars(css):
+    """{MathJax font file stem: characters a page's formulas may draw in it}.
+
+    Every glyph of a CHTML formula is the ``content`` of an ``mjx-c`` rule, and the rule's
+    class (``.TEX-I``) names the font family list it is drawn with. A character may also be
+    drawn with the lists that apply whatever its class: the formula's own (``.MJX-TEX``) and the
+    stretchy delimiters' (``mjx-stretchy-v mjx-c{font-family: ... !important}``), so it is kept
+    in those fonts too.
+    """
+    files = {family: stem for family, stem in FONT_FACE.findall(css)}
+    classes, wide = {}, set()
+    for selector, families in FAMILY_RULE.findall(css):
+        names = {f.strip() for f in families.split(",")} & set(files)
+        selector = selector.strip()
+        if re.fullmatch(r"\.[\w-]+", selector):
+            classes[selector[1:]] = names
+        if selector == ".MJX-TEX" or "mjx-c" in selector:
+            wide |= names
+    out = {}
+    for cls, content in CHAR_RULE.findall(css):
+        families = set(wide)
+        for name in re.findall(r"\.([\w-]+)", cls):
+            families |= classes.get(name, set())
+        for family in families:
+            out.setdefault(files[family], set()).update(_unescape_css(content))
+    return out
+
+
+def mathjax_fonts(node_modules):
+    """The folder of MathJax's full TeX fonts (WOFF) in the mathjax-full npm package."""
     src = pathlib.Path(node_modules) / "mathjax-full" / "es5" / "output" / "chtml" / "fonts" / "woff-v2"
     if not src.is_dir():
         raise RuntimeError(f"MathJax fonts not found in {src}; reinstall mathjax-full")
+    return src
+
+
+def subset_math_fonts(node_modules, html_dir, chars):
+    """MathJax's TeX fonts, each cut to the characters the edition's formulas draw in it
+    (``chars``: {file stem: characters}, from drawn_chars), as WOFF2.
+
+    The full WOFF files are 1-41 KB each and a page with a sum, a bold matrix and an italic
+    letter needs half a dozen of them (about 130 KB); the browser asks for them, at the highest
+    priority, as soon as a formula is laid out, competing with the first paint on a slow link.
+    The whole book draws a few dozen characters in each font, so the subsets are a small fraction.
+    Returns {file name: bytes} of the fonts written.
+    """
+    from fontTools import subset  # matplotlib's dependency; brotli writes WOFF2
+
+    src = mathjax_fonts(node_modules)
     dest = pathlib.Path(html_dir) / FONTS_DIR
     shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(src, dest)
+    dest.mkdir(parents=True)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.notdef_outline = True
+    sizes = {}
+    for woff in sorted(src.glob("*.woff")):
+        font = subset.load_font(str(woff), options)
+        keep = set(font.getBestCmap()) & {ord(c) for c in chars.get(woff.stem, ())}
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=keep)
+        subsetter.subset(font)
+        out = dest / (woff.stem + ".woff2")
+        subset.save_font(font, str(out), options)
+        sizes[out.name] = out.stat().st_size
+    return sizes
+
+
+def woff2_css(css):
+    """MathJax's @font-face rules pointed at the WOFF2 subsets."""
+    return css.replace('.woff") format("woff")', '.woff2") format("woff2")')
 
 
 # --- icons (replacing the theme's fontawesome.js) --------------------------------------
@@ -228,11 +306,14 @@ SEARCH_SCRIPTS = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools\.js|_s
 MATHJAX_SCRIPTS = re.compile(r'\s*<script>window\.MathJax = .*?</script>|\s*<script [^>]*src="[^"]*mathjax[^"]*"></script>')
 FONTAWESOME = re.compile(r'\s*<script [^>]*src="[^"]*scripts/fontawesome\.js[^"]*"></script>')
 DOC_OPTIONS = re.compile(r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>')
+# The theme preloads its two scripts: a preload is fetched at high priority, beside the stylesheet
+# the first paint waits for, though the scripts themselves are deferred to the end of <body>.
+SCRIPT_PRELOAD = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*"\s*/?>')
 SCRIPT_SRC = re.compile(r"<script (?![^>]*\b(?:defer|async)\b)([^>]*\bsrc=[^>]*)>")
 
 
 def defer_scripts(page, doc_options_js, search_page=False):
-    """Scripts that do not block the first paint.
+    """Scripts that do not block the first paint, nor compete with what it waits for.
 
     documentation_options.js is inlined (the inline scripts after it set fields on it), so
     every script with a src can be deferred: deferred scripts still run in document order.
@@ -241,6 +322,7 @@ def defer_scripts(page, doc_options_js, search_page=False):
         page = SEARCH_SCRIPTS.sub("", page)
     page = MATHJAX_SCRIPTS.sub("", page)
     page = FONTAWESOME.sub("", page)
+    page = SCRIPT_PRELOAD.sub("", page)
     page = DOC_OPTIONS.sub(lambda m: f"<script>{doc_options_js.strip()}</script>", page)
     if search_page:
         return page  # searchtools.js runs the query as soon as it loads
@@ -319,6 +401,39 @@ def size_images(page, page_path):
     return IMG.sub(fix, page)
 
 
+def webp_images(html_dir):
+    """Every notebook figure (``_images/*.png``) also as lossless WebP where that is at least 10%
+    smaller (matplotlib's PNGs shrink to about 40%); returns the names of the PNGs that got one.
+
+    Lossless and ``exact``: the same pixels, transparent ones included. Pages offer the WebP in a
+    <picture> with the PNG as the fallback (offer_webp), so a browser without WebP still draws it.
+    """
+    from PIL import Image
+
+    done = set()
+    for png in sorted((pathlib.Path(html_dir) / "_images").glob("*.png")):
+        webp = png.with_suffix(".webp")
+        with Image.open(png) as im:
+            im.save(webp, "WEBP", lossless=True, exact=True, method=4, quality=100)
+        if webp.stat().st_size <= 0.9 * png.stat().st_size:
+            done.add(png.name)
+        else:
+            webp.unlink()
+    return done
+
+
+def offer_webp(page, webp_names):
+    """Each <img> of a figure that has a WebP twin, wrapped in a <picture> offering the WebP."""
+    def wrap(match):
+        src = re.search(r'\bsrc="([^"]*_images/([^"/]+\.png))"', match.group(0))
+        if not src or src.group(2) not in webp_names:
+            return match.group(0)
+        webp = src.group(1)[:-4] + ".webp"
+        return f'<picture><source srcset="{webp}" type="image/webp" />{match.group(0)}</picture>'
+
+    return IMG.sub(wrap, page)
+
+
 # --- meta description -------------------------------------------------------------------
 
 def _plain(fragment):
@@ -373,8 +488,13 @@ def optimize_edition(html_dir, lang, mathjax_modules, fallback_description):
     with_math = {p: t for p, t in pages.items() if MATH.search(t)}
     rendered = render_math(with_math, mathjax_modules) if with_math else {}
     if rendered:
-        copy_math_fonts(mathjax_modules, html_dir)
+        chars = {}
+        for _, css in rendered.values():
+            for stem, drawn in drawn_chars(css).items():
+                chars.setdefault(stem, set()).update(drawn)
+        subset_math_fonts(mathjax_modules, html_dir, chars)
     shutil.rmtree(html_dir / "_static" / "mathjax", ignore_errors=True)
+    webp_names = webp_images(html_dir)
     formulas, bundles = 0, {}
     for path, text in pages.items():
         rel_static = os.path.relpath(html_dir / "_static", path.parent).replace(os.sep, "/")
@@ -382,12 +502,13 @@ def optimize_edition(html_dir, lang, mathjax_modules, fallback_description):
         if path in rendered:
             formulas += len(MATH.findall(text))
             text, math_css = rendered[path]
-            css += MATH_CSS + math_css.replace(FONT_MARK, f"{rel_static}/mathjax-fonts")
+            css += MATH_CSS + woff2_css(math_css).replace(FONT_MARK, f"{rel_static}/mathjax-fonts")
         text = defer_scripts(text, doc_options, search_page=path.name == "search.html")
         text = inline_icons(text, icons)
         text = THEME_CSS.sub(r'<link href="\1basic.css" rel="stylesheet" />', text)
         text = bundle_stylesheets(text, path, html_dir / "_static", bundles)
         text = size_images(text, path)
+        text = offer_webp(text, webp_names)
         text = add_description(text, described[path])
         text = text.replace("</head>", f'<style id="d2l-inline">{css}</style>\n</head>', 1)
         path.write_text(text, encoding="utf-8")
