@@ -356,3 +356,16 @@ def test_math_fonts_are_subsets_that_draw_every_formula_alike(site, served, brow
     differ = [rel for rel in pages if subset_shots[rel] != full_shots[rel]]
     assert not differ, f"formulas drawn differently with the subset fonts on {differ}"
     assert not problems, problems
+
+
+def test_lighthouse_benchmark_marks_late_first_paints():
+    """benchmarks/lighthouse.py marks a run whose first paint came long after DOMContentLoaded
+    (headless Chromium's held-back frame) and counts such runs per page."""
+    lh = load_script("benchmarks/lighthouse.py")
+    early = {"observedFirstContentfulPaint": 226, "observedDomContentLoaded": 300}
+    late = {"observedFirstContentfulPaint": 1269, "observedDomContentLoaded": 389}
+    assert not lh.late_paint(early) and lh.late_paint(late)
+    runs = [{"performance": p, "lcp_s": lcp, "tbt_ms": 0, "late_paint": lp}
+            for p, lcp, lp in ((99, 2.1, False), (88, 3.2, True), (99, 2.0, False))]
+    row = lh.median_row(runs)
+    assert row["late_paints"] == 1 and row["performance"] == 99 and row["lcp_median_s"] == 2.1
