@@ -17,7 +17,6 @@ module rewrites the built HTML so that the page is finished when it arrives:
   preloaded;
 * stylesheets: the theme's ten files served as one bundle, trimmed (PurgeCSS, run with Node)
   to the rules the edition's pages and scripts can use: about 30 KB gzip instead of 70 KB;
-  a chapter's subsections are laid out when they come near the screen (content-visibility);
 * images: width and height from the file (no layout shift), lazy loading unless the image
   can be on a phone's first screen, and each notebook figure offered as lossless WebP
   (about 40% of the PNG's bytes) with the PNG as the fallback;
@@ -191,11 +190,7 @@ ICON_TAG = re.compile(r'<(i|span) class="((?:[^"]*\s)?(?:fa|fas|fab|far|fa-solid
 PAGE_CSS = (".svg-inline--fa{display:inline-block;height:1em;overflow:visible;vertical-align:-.125em;"
             "box-sizing:content-box}.svg-inline--fa.fa-lg{vertical-align:-.2em}"
             # A figure narrowed to the phone's width keeps its shape (its height attribute is a ratio).
-            ".bd-article img[width][height]{height:auto}"
-            # A chapter is a long page (steppers, code, outputs): its subsections are laid out when
-            # they come near the screen, not all at load, which on a phone is several 100 ms of
-            # layout after the first paint. Their text stays findable and in the accessibility tree.
-            ".bd-article section>section{content-visibility:auto;contain-intrinsic-size:auto 800px}")
+            ".bd-article img[width][height]{height:auto}")
 
 
 def load_icons(fontawesome_js):
