@@ -417,32 +417,28 @@ def test_trimmed_stylesheet_draws_pages_as_the_whole_one(site, served, browser):
         whole = fast_pages.untrimmed_bundle(site / lang / "_static")
         assert _gz(trimmed) < 0.6 * _gz(whole), (_gz(trimmed), _gz(whole))
     problems, differ, compared = [], [], []
-
-    def fresh_page(width, scheme, whole):
-        # A new context per look: the theme keeps the sidebar's scroll position from page to page.
-        page = guarded_page(browser, problems, viewport={"width": width, "height": 800},
-                            color_scheme=scheme, reduced_motion="reduce")
-        if whole:
-            page.route("**/_static/d2l-styles-*.css", lambda route: route.fulfill(
-                path=fast_pages.untrimmed_bundle(site / route.request.url.split("/")[-3] / "_static"),
-                content_type="text/css"))
-        return page
-
     for name, width, scheme, action in CSS_STATES:
+        pages = []
+        for use_whole in (False, True):
+            page = guarded_page(browser, problems, viewport={"width": width, "height": 800},
+                                color_scheme=scheme, reduced_motion="reduce")
+            if use_whole:
+                page.route("**/_static/d2l-styles-*.css", lambda route: route.fulfill(
+                    path=fast_pages.untrimmed_bundle(site / route.request.url.split("/")[-3] / "_static"),
+                    content_type="text/css"))
+            pages.append(page)
         for rel in CSS_PAGES:
             # A difference that another look does not repeat is timing: under load headless Chromium
             # sometimes draws a page's text with other anti-aliasing, whole stylesheet or not.
             for _ in range(3):
-                shots = []
-                for whole in (False, True):
-                    page = fresh_page(width, scheme, whole)
-                    shots.append(_state_screenshot(page, f"{served}/{rel}", action))
-                    page.context.close()
+                shots = [_state_screenshot(page, f"{served}/{rel}", action) for page in pages]
                 if shots[0] == shots[1]:
                     compared.append(f"{rel} ({name})") if shots[0] else None
                     break
             else:
                 differ.append(f"{rel} ({name})")
+        for page in pages:
+            page.context.close()
     assert not differ, f"drawn differently with the trimmed stylesheet: {differ}"
     assert len(compared) >= len(CSS_STATES) * len(CSS_PAGES) - 2, compared
     assert not problems, problems
