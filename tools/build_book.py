@@ -58,10 +58,6 @@ def caption_for(caption, lang):
 MATHJAX = "mathjax-full@3.2.2"
 
 
-# PurgeCSS trims the theme's stylesheet bundle to the rules the pages use (tools/fast_pages.py).
-PURGECSS = "purgecss@8.0.0"
-
-
 def mathjax_modules():
     """node_modules holding the pinned mathjax-full (installed with npm on first use)."""
     return npm_packages.npm_package(MATHJAX)
@@ -167,8 +163,7 @@ def build(lang, keep_going=False):
     dedupe_thebe_config(out)
     from d2lcnn.widgets.site import serve_engine_once  # the stepper engine once per page, not per stepper
     print(f"{lang}: stepper engine served once on {serve_engine_once(out)} pages")
-    summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"],
-                                          npm_packages.npm_package(PURGECSS))
+    summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
     print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out
 

@@ -15,8 +15,6 @@ module rewrites the built HTML so that the page is finished when it arrives:
   submits to it), the theme's icon script replaced by the icons' SVG paths, every other
   script deferred (they only attach behaviour; none draws the first screen) and none
   preloaded;
-* stylesheets: the theme's ten files served as one bundle, trimmed (PurgeCSS, run with Node)
-  to the rules the edition's pages and scripts can use: about 30 KB gzip instead of 70 KB;
 * images: width and height from the file (no layout shift), lazy loading unless the image
   can be on a phone's first screen, and each notebook figure offered as lossless WebP
   (about 40% of the PNG's bytes) with the PNG as the fallback;
@@ -297,41 +295,6 @@ def bundle_stylesheets(page, page_path, static, bundles):
     return out + page[cursor:]
 
 
-def untrimmed_bundle(static):
-    """Where trim_bundle keeps an edition's whole bundle: _build/untrimmed-css/LANG.css, outside
-    the website (for _build/html/LANG/_static)."""
-    static = pathlib.Path(static)
-    return static.parents[2] / "untrimmed-css" / f"{static.parent.name}.css"
-
-
-def trim_bundle(static, name, pages, scripts, purgecss_modules):
-    """The bundle ``static / name`` without the rules that no page or script of the edition can
-    use (PurgeCSS, tools/site/node/purge_css.js), saved under a name hashed from what is left
-    (so a cached copy never outlives a change); returns that name.
-
-    The theme ships all of Bootstrap and every sphinx-design component; the book uses a small
-    part, and the whole bundle (70 KB gzip) is what a phone's first paint waits for. A rule stays
-    when every class, id and tag it names occurs as a word in a page or a script, so classes the
-    scripts add at run time (Bootstrap's "show", the stepper's) are kept.
-    """
-    request = {"css": (static / name).read_text(encoding="utf-8"),
-               "content": [{"raw": text, "extension": "html"} for text in pages]
-               + [{"raw": text, "extension": "js"} for text in scripts]}
-    proc = subprocess.run(["node", str(SITE / "node" / "purge_css.js")], input=json.dumps(request),
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "NODE_PATH": str(purgecss_modules)})
-    if proc.returncode != 0 or not proc.stdout.strip():
-        raise RuntimeError(f"trimming the stylesheet bundle {name} failed: {proc.stderr.strip()[-2000:]}")
-    css = proc.stdout
-    trimmed = f"d2l-styles-{hashlib.sha256(css.encode()).hexdigest()[:10]}.css"
-    # The whole bundle stays beside the site, not in it: tests draw pages with both and compare.
-    untrimmed = untrimmed_bundle(static)
-    untrimmed.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(static / name, untrimmed)
-    (static / trimmed).write_text(css, encoding="utf-8")
-    return trimmed
-
-
 def head_of(page):
     end = page.find("</head>")
     return page if end == -1 else page[:end]
@@ -509,11 +472,8 @@ def add_description(page, text):
 
 # --- the whole edition ------------------------------------------------------------------
 
-def optimize_edition(html_dir, lang, mathjax_modules, fallback_description, purgecss_modules=None):
-    """Rewrite every page of one built edition in place; returns a short summary dict.
-
-    ``purgecss_modules``: node_modules holding purgecss, to trim the stylesheet bundle to the
-    rules the edition's pages can use (trim_bundle); None leaves the bundle whole."""
+def optimize_edition(html_dir, lang, mathjax_modules, fallback_description):
+    """Rewrite every page of one built edition in place; returns a short summary dict."""
     html_dir = pathlib.Path(html_dir)
     pages = {p: p.read_text(encoding="utf-8") for p in sorted(html_dir.rglob("*.html"))
              if "_static" not in p.relative_to(html_dir).parts}
@@ -550,14 +510,6 @@ def optimize_edition(html_dir, lang, mathjax_modules, fallback_description, purg
         text = size_images(text, path)
         text = offer_webp(text, webp_names)
         text = add_description(text, described[path])
-        pages[path] = text.replace("</head>", f'<style id="d2l-inline">{css}</style>\n</head>', 1)
-    trimmed = {}
-    if purgecss_modules is not None:
-        scripts = [p.read_text(encoding="utf-8") for p in sorted((html_dir / "_static").rglob("*.js"))]
-        for name in sorted(set(bundles.values())):
-            trimmed[name] = trim_bundle(html_dir / "_static", name, list(pages.values()), scripts, purgecss_modules)
-    for path, text in pages.items():
-        for old, new in trimmed.items():
-            text = text.replace(f"_static/{old}", f"_static/{new}")
+        text = text.replace("</head>", f'<style id="d2l-inline">{css}</style>\n</head>', 1)
         path.write_text(text, encoding="utf-8")
     return {"pages": len(pages), "formulas": formulas}
