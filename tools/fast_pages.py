@@ -85,11 +85,12 @@ def render_math(pages, node_modules):
 
 
 def _compact_css(css):
-    """MathJax's stylesheet without its pretty-printing; fonts shown as soon as they arrive."""
+    """MathJax's stylesheet without its pretty-printing; fonts shown as soon as they arrive, and
+    fetched as the WOFF2 subsets the build writes (subset_math_fonts)."""
     css = re.sub(r"\s*\n\s*", " ", css).strip()
     css = re.sub(r"\s*([{};])\s*", r"\1", css)  # not around ":" or ">": they can be combinators
     # Text in a math font is drawn at once (in a fallback) instead of invisible for up to 3 s.
-    return css.replace("@font-face{", "@font-face{font-display:swap;")
+    return woff2_css(css.replace("@font-face{", "@font-face{font-display:swap;"))
 
 
 CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?|\\(.)", re.S)
@@ -148,7 +149,6 @@ def subset_math_fonts(node_modules, html_dir, chars):
     letter needs half a dozen of them (about 130 KB); the browser asks for them, at the highest
     priority, as soon as a formula is laid out, competing with the first paint on a slow link.
     The whole book draws a few dozen characters in each font, so the subsets are a small fraction.
-    Returns {file name: bytes} of the fonts written.
     """
     from fontTools import subset  # matplotlib's dependency; brotli writes WOFF2
 
@@ -159,17 +159,13 @@ def subset_math_fonts(node_modules, html_dir, chars):
     options = subset.Options()
     options.flavor = "woff2"
     options.notdef_outline = True
-    sizes = {}
     for woff in sorted(src.glob("*.woff")):
         font = subset.load_font(str(woff), options)
         keep = set(font.getBestCmap()) & {ord(c) for c in chars.get(woff.stem, ())}
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=keep)
         subsetter.subset(font)
-        out = dest / (woff.stem + ".woff2")
-        subset.save_font(font, str(out), options)
-        sizes[out.name] = out.stat().st_size
-    return sizes
+        subset.save_font(font, str(dest / (woff.stem + ".woff2")), options)
 
 
 def woff2_css(css):
@@ -497,12 +493,12 @@ def optimize_edition(html_dir, lang, mathjax_modules, fallback_description):
     webp_names = webp_images(html_dir)
     formulas, bundles = 0, {}
     for path, text in pages.items():
-        rel_static = os.path.relpath(html_dir / "_static", path.parent).replace(os.sep, "/")
         css = PAGE_CSS
         if path in rendered:
             formulas += len(MATH.findall(text))
             text, math_css = rendered[path]
-            css += MATH_CSS + woff2_css(math_css).replace(FONT_MARK, f"{rel_static}/mathjax-fonts")
+            fonts = os.path.relpath(html_dir / FONTS_DIR, path.parent).replace(os.sep, "/")
+            css += MATH_CSS + math_css.replace(FONT_MARK, fonts)
         text = defer_scripts(text, doc_options, search_page=path.name == "search.html")
         text = inline_icons(text, icons)
         text = THEME_CSS.sub(r'<link href="\1basic.css" rel="stylesheet" />', text)
