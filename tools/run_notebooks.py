@@ -12,6 +12,8 @@ other volatile metadata are removed so that re-running a chapter changes the
 file only where its results changed.
 """
 import argparse
+import contextlib
+import fcntl
 import os
 import pathlib
 import sys
@@ -66,6 +68,23 @@ def inline_figures():
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 
+@contextlib.contextmanager
+def notebook_lock():
+    """Hold the one lock of every read-modify-write of a chapter notebook.
+
+    Several people (or helpers) edit the chapters while others run them: whoever writes a
+    notebook reads it from disk, changes it and writes it back inside this lock, so that no
+    edit is lost to a copy read before it.
+    """
+    lock_path = pathlib.Path(os.environ.get("D2LCNN_NB_LOCK", "/tmp/d2lcnn-notebooks.lock"))
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def merge_outputs(executed, path):
     """Put the outputs of ``executed`` into the notebook as it is on disk now, cell by cell id.
 
@@ -74,30 +93,39 @@ def merge_outputs(executed, path):
     source is still the one that ran; a code cell edited meanwhile keeps its old outputs
     and is named, to be run again.
     """
-    current = nbformat.read(path, as_version=4)
-    ran = {c.get("id"): c for c in executed.cells if c.cell_type == "code"}
-    stale = []
-    for cell in current.cells:
-        done = ran.get(cell.get("id"))
-        if cell.cell_type != "code" or done is None:
-            continue
-        if done.source != cell.source:
-            stale.append(cell.get("id"))
-            continue
-        cell.outputs, cell.execution_count = done.outputs, done.execution_count
-    current.metadata = executed.metadata
-    nbformat.write(clean(current), path)
+    with notebook_lock():
+        current = nbformat.read(path, as_version=4)
+        ran = {c.get("id"): c for c in executed.cells if c.cell_type == "code"}
+        stale = []
+        for cell in current.cells:
+            done = ran.get(cell.get("id"))
+            if cell.cell_type != "code" or done is None:
+                continue
+            if done.source != cell.source:
+                stale.append(cell.get("id"))
+                continue
+            cell.outputs, cell.execution_count = done.outputs, done.execution_count
+        current.metadata = executed.metadata
+        nbformat.write(clean(current), path)
     return stale
 
 
-def run(path, timeout, out=None):
+def run(path, timeout, out=None, cells=None):
     """Execute the notebook at ``path`` (in its folder) and save it, cleaned, to ``out`` (default: ``path``).
 
     Written back to ``path``, only the outputs change (``merge_outputs``): edits made to the
-    file while it ran are kept.
+    file while it ran are kept. ``cells``: ids of the code cells to run, alone and in the
+    notebook's order, in one fresh kernel (for self-contained cells, such as a new question or
+    check, whose outputs do not depend on the cells before them); the others keep their outputs.
     """
     inline_figures()
     nb = nbformat.read(path, as_version=4)
+    if cells:
+        wanted = set(cells)
+        missing = wanted - {c.get("id") for c in nb.cells if c.cell_type == "code"}
+        if missing:
+            sys.exit(f"{path}: no code cell with id {', '.join(sorted(missing))}")
+        nb.cells = [c for c in nb.cells if c.get("id") in wanted]
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.time()
@@ -116,7 +144,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=pathlib.Path)
     parser.add_argument("--timeout", type=int, default=7200, help="seconds per cell")
+    parser.add_argument("--cells", default="", help="comma-separated ids of self-contained code cells to run "
+                        "alone, in one fresh kernel (one notebook only); the other cells keep their outputs")
     args = parser.parse_args(argv)
+    cells = [c for c in args.cells.split(",") if c]
+    if cells and len(args.notebooks) != 1:
+        sys.exit("--cells names cells of one notebook: give exactly one")
     # d2lcnn's own reading of $D2LCNN_PROFILE (default auto): it normalises ("Quick" is quick)
     # and refuses unknown names, so what is checked here is what the notebooks will run.
     try:
@@ -132,7 +165,7 @@ def main(argv=None):
     # with AVX-512 BF16 or AMX would otherwise train in bf16 by default. Set it to 1 to keep bf16.
     os.environ.setdefault("D2LCNN_CPU_BF16", "0")
     for path in args.notebooks:
-        print(f"{path}: {run(path, args.timeout):.0f} s (profile {profile})", flush=True)
+        print(f"{path}: {run(path, args.timeout, cells=cells):.0f} s (profile {profile})", flush=True)
     # A pip-installed package carries the committed runs (and stored results) as package data.
     from snapshot_book_data import write
     print(f"updated {write()}")
