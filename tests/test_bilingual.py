@@ -1,4 +1,4 @@
-"""The bilingual convention of the chapter notebooks (README, "Check the bilingual convention").
+"""The bilingual convention of the chapter notebooks (CONTRIBUTING.md, "Check the bilingual convention").
 
 Every markdown cell carries exactly one language tag: ``en`` (English prose), ``zh`` (its Chinese
 twin, the very next cell) or ``any`` (no prose: a figure, an equation, a table of numbers).

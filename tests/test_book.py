@@ -125,7 +125,7 @@ def test_stepper_works_on_the_built_site(served, browser, lang):
 
 @pytest.mark.slow
 def test_both_languages_preview_builds(tmp_path):
-    """`jupyter-book build .` (the twin-after-twin preview the README mentions) builds with no warnings."""
+    """`jupyter-book build .` (the twin-after-twin preview CONTRIBUTING.md mentions) builds with no warnings."""
     subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(REPO),
                     "-W", "-n", "--path-output", str(tmp_path)], check=True, stdout=subprocess.DEVNULL)
     page = (tmp_path / "_build" / "html" / "chapters" / "06_lenet.html").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""The README's "Adding an architecture chapter" checklist, as tests: each step that can be
+"""CONTRIBUTING.md's "Adding an architecture chapter" checklist, as tests: each step that can be
 forgotten fails here with a message that says what to add, and where.
 
 The model registry (``ARCHITECTURES``) and the import layers are checked in test_structure.py,

@@ -1,6 +1,7 @@
 """tools/colab_check.py's pure parts: finding the chapters' install cell and pointing it at a clone.
 
-The check itself (a Python 3.12 environment, gigabytes of torch) is not run here; see the README."""
+The check itself (a Python 3.12 environment, gigabytes of torch) is not run here; see
+CONTRIBUTING.md, "Checking the Colab path"."""
 import pathlib
 
 import pytest

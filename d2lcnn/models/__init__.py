@@ -11,7 +11,7 @@ not export, fails ``tests/test_structure.py``. Modules whose name starts with ``
 """
 import importlib
 
-# Add a new architecture here, in chapter order (README: "Adding an architecture chapter").
+# Add a new architecture here, in chapter order (CONTRIBUTING.md: "Adding an architecture chapter").
 ARCHITECTURES = ("lenet", "alexnet", "vgg", "nin", "googlenet", "batch_norm", "resnet", "densenet")
 
 __all__ = ["ARCHITECTURES", "public_names", *ARCHITECTURES]
