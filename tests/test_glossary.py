@@ -128,8 +128,42 @@ def test_glossary_rows_pair_up_and_cover_the_required_concepts():
     assert len(anchors) == len(set(anchors)), "duplicate anchors"
     missing = [r for r in REQUIRED if f"glossary-{r}" not in anchors]
     assert not missing, f"glossary lacks rows for {missing}"
-    assert all(len(cols) == 4 for _, cols in en), "English rows need 4 columns"
+    assert all(len(cols) == 5 for _, cols in en), "English rows need 5 columns (term, 中文, also called, ...)"
     assert all(len(cols) == 5 for _, cols in zh), "Chinese rows need 5 columns"
+
+
+def test_the_english_rows_give_the_chinese_table_s_names():
+    """The en page's 中文 column is the zh row's term, then the variants other Chinese books use."""
+    zh = dict(_rows("zh"))
+    for anchor, cols in _rows("en"):
+        term = zh[anchor][0].replace("*", "")
+        variants = [v for v in re.split(r"[、，,]", zh[anchor][1]) if CJK.search(v)]
+        expected = term + (f" (elsewhere also {'、'.join(v.strip() for v in variants)})" if variants else "")
+        assert cols[1] == expected, f"{anchor}: the en 中文 column reads {cols[1]!r}; the zh table gives {expected!r}"
+
+
+def test_both_tables_name_the_same_introducing_chapter_and_it_uses_the_term():
+    """"Introduced in" agrees between the languages, and that chapter's prose uses the term.
+
+    A chapter links the first use of every glossary term (tools/link_terms.py), so the chapter a
+    row names must link that row in one language at least; a term the prose only writes in math
+    (1×1 convolution) is linked nowhere and exempt.
+    """
+    link = re.compile(r"glossary\.ipynb#(glossary-[a-z0-9-]+)")
+    used = {}
+    for path in sorted(CHAPTERS.glob("*.ipynb")):
+        for cell in _cells(path):
+            if cell["cell_type"] == "markdown":
+                for a in link.findall(_source(cell)):
+                    used.setdefault(a, set()).add(path.name)
+    en = {a: cols[-1] for a, cols in _rows("en")}
+    for anchor, cols in _rows("zh"):
+        chapter = re.search(r"\(([^)#]+\.ipynb)\)", cols[-1]).group(1)
+        assert chapter == re.search(r"\(([^)#]+\.ipynb)\)", en[anchor]).group(1), f"{anchor}: en and zh differ"
+        if anchor in used:
+            assert chapter in used[anchor], (
+                f"{anchor}: introduced in {chapter}, whose prose never uses the term; it is used in "
+                f"{sorted(used[anchor])}")
 
 
 def test_every_row_links_the_chapter_that_introduces_it():
