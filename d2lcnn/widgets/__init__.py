@@ -10,9 +10,13 @@ Layers: ``frames`` (the numbers, no HTML) -> ``render`` (markup, with the
 script ``stepper.js``, the stylesheet ``stepper.css`` and the label table
 ``strings``) -> ``steppers`` (the public objects) -> ``explorer`` (ipywidgets);
 ``inside`` (look_inside) and ``site`` (the website's one engine per page) use ``render``.
+``quiz`` (check-yourself questions: ``numeric_question``, ``choice_question``, ``predict_question``)
+has its own script ``quiz.js`` and stylesheet ``quiz.css``; ``site`` serves that script once per page too.
 """
 from .explorer import conv_explorer, pool_explorer
 from .inside import look_inside
+from .quiz import choice_question, numeric_question, predict_question
 from .steppers import conv_stepper, pool_stepper, receptive_field_view
 
-__all__ = ["conv_stepper", "pool_stepper", "receptive_field_view", "conv_explorer", "pool_explorer", "look_inside"]
+__all__ = ["conv_stepper", "pool_stepper", "receptive_field_view", "conv_explorer", "pool_explorer", "look_inside",
+           "numeric_question", "choice_question", "predict_question"]

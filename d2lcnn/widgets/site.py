@@ -20,9 +20,10 @@ import re
 
 from .render import both_langs, library_js
 
-__all__ = ["ENGINE_FILE", "serve_engine_once"]
+__all__ = ["ENGINE_FILE", "QUIZ_FILE", "serve_engine_once", "serve_quiz_once"]
 
 ENGINE_FILE = "d2lcnn-stepper.js"
+QUIZ_FILE = "d2lcnn-quiz.js"
 
 # A stepper's root tag with its stylesheet; its data followed by its engine (render.stepper_root's layout).
 _STYLE = re.compile(r'(<div class="d2s [^"]*" id="d2s-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
@@ -84,6 +85,49 @@ def serve_engine_once(html_dir):
             continue
         src = os.path.relpath(static / ENGINE_FILE, page.parent).replace(os.sep, "/") + f"?v={version}"
         new = _external_data(_one_page(text, src), page, static)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+# The check-yourself questions (quiz.py) the same way: the first stylesheet stays, the inline scripts go,
+# one deferred quiz.js boots every question of the page.
+_Q_STYLE = re.compile(r'(<div class="d2q [^"]*" id="d2q-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
+_Q_SCRIPT = re.compile(r'(<script type="application/json" class="d2q-data">.*?</script>)<script>.*?</script>(</div>)',
+                       re.S)
+
+
+def serve_quiz_once(html_dir, explanations=True):
+    """Rewrite every page under ``html_dir`` that holds a question: quiz.js once per page (written to
+    ``_static``), one inline stylesheet; with ``explanations=False`` (the instructor build) every
+    question's explanations are removed too. Returns the number of pages changed."""
+    from .quiz import library_js as quiz_js
+    from .quiz import without_explanations
+    html_dir = pathlib.Path(html_dir)
+    script = quiz_js()
+    static = html_dir / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / QUIZ_FILE).write_text(script, encoding="utf-8")
+    version = hashlib.sha256(script.encode("utf-8")).hexdigest()[:10]
+    changed = 0
+    for page in sorted(html_dir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if 'class="d2q-data"' not in text:
+            continue
+        styles = [0]
+
+        def keep_first(m):
+            styles[0] += 1
+            return m[0] if styles[0] == 1 else m[1]
+
+        new = _Q_SCRIPT.sub(lambda m: m[1] + m[2], _Q_STYLE.sub(keep_first, text))
+        if not explanations:
+            new = without_explanations(new)
+        src = os.path.relpath(static / QUIZ_FILE, page.parent).replace(os.sep, "/") + f"?v={version}"
+        tag = f'<script defer src="{src}"></script>'
+        if tag not in new:
+            new = new.replace("</head>", tag + "</head>", 1)
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1

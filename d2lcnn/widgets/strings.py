@@ -77,6 +77,16 @@ STRINGS = {
         "li_dense": "sum of {n} weights × inputs + bias", "li_flat": "the {n} values of the layer before, in one row",
         "li_detail": "The selected cell; arrow keys move it", "li_kernel_n": "kernel {channel}",
         "li_excite": "excites most: {name} (test image {id})",
+        # check-yourself questions (quiz.py, quiz.js)
+        "q_check": "Check yourself", "q_yours": "Your answer", "q_tol": "(within ±{tol} counts as right)",
+        "q_answer_is": "The answer is {value}.", "q_option": "Option {n}:", "q_check_btn": "Check",
+        "q_reveal": "Show the answer", "q_read": "Where this is taught:",
+        "q_run_next": "Now run the next cell (on the website its output appears below) and compare.",
+        "q_hint": "Static preview: run the cell (or trust the notebook) to check your answer here.",
+        "q_right": "Right.", "q_wrong": "Not quite. Try again, or show the answer.",
+        "q_nan": "Type a number, such as 42.", "q_pick": "Choose an option first.",
+        "q_shown": "The answer is shown below.", "q_shown_opt": "The right answer is option {n}; every option is explained below.",
+        "q_tally": "This chapter: {right} of {total} answered right",
     },
     "zh": {
         "conv": "卷积", "pool_max": "最大汇聚", "pool_avg": "平均汇聚",
@@ -132,6 +142,15 @@ STRINGS = {
         "li_dense": "{n} 个权重×输入之和 + 偏置", "li_flat": "前一层的 {n} 个值排成一行",
         "li_detail": "所选单元；方向键可移动", "li_kernel_n": "卷积核 {channel}",
         "li_excite": "响应最强：{name}（测试图像 {id}）",
+        "q_check": "自测", "q_yours": "你的答案", "q_tol": "（误差在 ±{tol} 以内即算正确）",
+        "q_answer_is": "答案是 {value}。", "q_option": "选项 {n}：", "q_check_btn": "检查",
+        "q_reveal": "显示答案", "q_read": "相关内容：",
+        "q_run_next": "现在运行下一个单元格（在网站上，它的输出会显示在下方），对照一下。",
+        "q_hint": "静态预览：运行该单元格（或信任此笔记本）即可在这里检查答案。",
+        "q_right": "正确。", "q_wrong": "不对。再试一次，或者显示答案。",
+        "q_nan": "请输入一个数，例如 42。", "q_pick": "请先选择一个选项。",
+        "q_shown": "答案见下。", "q_shown_opt": "正确答案是选项 {n}；下面解释了每个选项。",
+        "q_tally": "本章：共 {total} 题，已答对 {right} 题",
     },
 }
 
