@@ -89,6 +89,10 @@ def stage(lang):
     sphinx_config["language"] = info["sphinx_language"]
     # The Colab button opens <path_to_book>/<page>.ipynb on GitHub: this edition's one-language notebook.
     config.setdefault("repository", {})["path_to_book"] = reader_notebooks.path_to_book(lang)
+    # Each edition is published under the site's address (html.baseurl, set by tools/set_repo_url.py):
+    # its pages name their canonical address there.
+    if config.get("html", {}).get("baseurl"):
+        config["html"]["baseurl"] = config["html"]["baseurl"].rstrip("/") + f"/{lang}/"
     if lang == "zh":
         # jieba splits Chinese text into words for the search index; the book's own terms
         # (池化, 感受野, 步幅, ...) are added so that each is indexed as one word.
@@ -163,6 +167,8 @@ def build(lang, keep_going=False):
     dedupe_thebe_config(out)
     from d2lcnn.widgets.site import serve_engine_once  # the stepper engine once per page, not per stepper
     print(f"{lang}: stepper engine served once on {serve_engine_once(out)} pages")
+    from d2lcnn.widgets.site import serve_quiz_once  # the check-yourself questions' script likewise
+    print(f"{lang}: question script served once on {serve_quiz_once(out)} pages")
     summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
     print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out
