@@ -27,6 +27,41 @@ def pytest_configure(config):
     os.environ["D2LCNN_OUTPUTS"] = "both"
 
 
+# A skip for a missing dependency (tests/_deps.py writes its reason with this prefix; pytest's own
+# importorskip says "could not import"). Under CI it fails instead: a missing install step must not hide.
+MISSING_DEPENDENCY = ("missing dependency: ", "could not import ")
+
+
+def running_under_ci():
+    """CI=true (set by GitHub Actions and most CI services, and by .ci/run)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _fail_missing_dependency(report):
+    """Turn ``report``, a skip for a missing dependency, into a failure that says what to install."""
+    if not report.skipped or not running_under_ci() or not isinstance(report.longrepr, tuple):
+        return
+    reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+    if reason.startswith(MISSING_DEPENDENCY):
+        report.outcome = "failed"
+        report.longrepr = (f"CI=true, so this skip fails the run: {reason}\nUnder CI a missing dependency must not "
+                           "hide: the set-up step (bash tools/setup.sh: its system packages, then requirements.txt) "
+                           "should have installed it.")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _fail_missing_dependency(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    # A module-level skip (Chromium missing) ends collection as a failure, so the run stops at once.
+    outcome = yield
+    _fail_missing_dependency(outcome.get_result())
+
+
 # Fixtures that start a browser, JupyterLab or a website build: a test that uses one is slow.
 SLOW_FIXTURES = {"browser", "page", "open_page", "site", "served", "lab"}
 

@@ -1,4 +1,3 @@
-import os
 import pathlib
 import subprocess
 import sys
@@ -43,9 +42,9 @@ def browser():
     """Headless Debian Chromium driven by Playwright, one per test module (Playwright's sync API
     allows one running instance at a time, so a module's tests share it and close it at the end)."""
     from _browser import CHROMIUM, launch
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from _deps import require_module, require_program
+    require_program(CHROMIUM, "chromium")
+    sync_api = require_module("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         b = launch(p)
         yield b

@@ -17,7 +17,6 @@ Every violation found, of any impact, is written to _build/axe/report.json.
 """
 import collections
 import json
-import os
 import pathlib
 import shutil
 import subprocess
@@ -26,6 +25,7 @@ import tarfile
 import pytest
 
 from _browser import CHROMIUM, guarded_page
+from _deps import require_program
 from test_book import toc_files
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -37,8 +37,7 @@ FAIL_IMPACTS = ("minor", "moderate", "serious", "critical")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
+require_program(CHROMIUM, "chromium")
 
 
 def axe_source():

@@ -6,7 +6,6 @@ Python writes for the same step (``step_text``, ``steps.cells``,
 ``steps.winner``). Any console error, page error or request to another host fails
 the test. Skipped only where Chromium or Playwright is missing (CI has both).
 """
-import os
 
 import pytest
 import torch
@@ -16,10 +15,10 @@ from d2lcnn.widgets import conv_stepper, pool_stepper, receptive_field_view
 from d2lcnn.widgets.frames import fmt, num
 
 from _browser import CHROMIUM, guarded_page, serve
+from _deps import require_module, require_program
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
-pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+require_program(CHROMIUM, "chromium")
+require_module("playwright.sync_api")
 
 
 def _steppers():

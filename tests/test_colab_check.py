@@ -6,6 +6,7 @@ import pathlib
 
 import pytest
 
+from _deps import require_module
 from _scripts import load_script
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def test_points_the_cell_at_the_clone(tmp_path):
     args, url = tool.pip_args('%pip install -q "d2lcnn @ git+https://github.com/owner/name"', tmp_path)
     assert url == "https://github.com/owner/name"
     assert args == ["install", "-q", f"d2lcnn @ git+{tmp_path.resolve().as_uri()}"]
-    packaging = pytest.importorskip("packaging.requirements")
+    packaging = require_module("packaging.requirements")
     req = packaging.Requirement(args[-1])  # what pip parses
     assert req.name == "d2lcnn" and req.url == f"git+{tmp_path.resolve().as_uri()}"
 

@@ -15,6 +15,8 @@ from torch import nn
 import d2lcnn as d2l
 from d2lcnn import compat
 
+from _deps import require_module
+
 ALIASES = ["tensor", "reshape", "reduce_sum", "zeros", "ones", "arange", "matmul", "normal", "stack", "concat",
            "float32", "abs", "transpose", "size"]
 PLOTTING = ["Animator", "plt", "set_axes", "use_svg_display", "plot"]
@@ -264,8 +266,8 @@ for epoch in range(1, 6):
 @pytest.mark.slow
 def test_animator_and_plot_draw_in_a_notebook():
     """In a kernel the Animator updates one figure in place, and d2l.plot shows its figure under the cell."""
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    nbformat = require_module("nbformat")
+    nbclient = require_module("nbclient")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(NOTEBOOK_CELL),
         nbformat.v4.new_code_cell("d2l.plot(d2l.arange(5), [d2l.arange(5) ** 2], 'x', 'y')")])

@@ -19,11 +19,11 @@ import torch
 import d2lcnn
 
 from _browser import CHROMIUM, CHROMIUM_ARGS
+from _deps import require_module, require_program
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
-pytest.importorskip("jupyterlab", reason="jupyterlab is not installed (requirements.txt has it)")
-sync_api = pytest.importorskip("playwright.sync_api")
+require_program(CHROMIUM, "chromium")
+require_module("jupyterlab")
+sync_api = require_module("playwright.sync_api")
 
 
 def _free_port():

@@ -1,10 +1,10 @@
 """d2lcnn.lang: the reader's language, and a CJK font for Chinese figures."""
-import shutil
-
 import pytest
 
 import d2lcnn
 from d2lcnn import lang
+
+from _deps import require_cjk_font
 
 
 def test_tr_and_set_lang():
@@ -13,10 +13,9 @@ def test_tr_and_set_lang():
         d2lcnn.tr("a", "b", "fr")
 
 
-@pytest.mark.skipif(not shutil.which("fc-list") or not lang._system_cjk_files(),
-                    reason="needs fontconfig and a CJK font (CI installs fonts-noto-cjk)")
 def test_a_cjk_font_installed_after_matplotlib_started_is_found(monkeypatch):
     """As in Colab after `!apt-get install fonts-noto-cjk`: matplotlib's font list predates the font."""
+    require_cjk_font()
     from matplotlib import font_manager
     manager = font_manager.fontManager
     without_cjk = [f for f in manager.ttflist if f.name not in lang.CJK_FONTS]

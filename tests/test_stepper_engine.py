@@ -7,7 +7,6 @@ dilation, max and average pooling. Every value must match torch (float64) to 1e-
 shape exactly; an impossible configuration must give the very text of the Python ValueError
 (``frames.window_error``), in the page's language, and never throw.
 """
-import os
 import random
 from urllib.parse import urlparse
 
@@ -19,10 +18,10 @@ from d2lcnn.widgets import conv_stepper, pool_stepper
 from d2lcnn.widgets.frames import size_lines, window_error
 
 from _browser import CHROMIUM, CHROMIUM_ARGS, serve
+from _deps import require_module, require_program
 
-if not os.path.exists(CHROMIUM):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+require_program(CHROMIUM, "chromium")
+sync_api = require_module("playwright.sync_api")
 
 
 def _page(lang, parts):

@@ -15,6 +15,8 @@ from d2lcnn import conv_output_size, corr2d, corr2d_multi_in, pool2d
 from d2lcnn.widgets import conv_stepper, pool_stepper, receptive_field_view
 from d2lcnn.widgets.frames import fmt, num
 
+from _deps import require_module
+
 
 def ints(*shape, seed=0, lo=0, hi=10):
     return torch.randint(lo, hi, shape, generator=torch.Generator().manual_seed(seed)).float()
@@ -329,7 +331,7 @@ def test_fmt_rounds_like_javascript_tofixed():
 # ------------------------------------------------------------------- explorer
 
 def test_explorers_build_and_redraw(capsys):
-    pytest.importorskip("ipywidgets")
+    require_module("ipywidgets")
     from d2lcnn.widgets import conv_explorer, pool_explorer
     box = conv_explorer()
     c = box.controls
@@ -345,7 +347,7 @@ def test_explorers_show_the_editable_stepper_when_the_book_is_built(monkeypatch)
     """On the static site (outputs made with D2LCNN_OUTPUTS=both) an explorer is the stepper's own HTML
     with the live-cell line: no widget view, so no blank box and no widget CDN; in a live kernel it is
     the ipywidgets box."""
-    pytest.importorskip("ipywidgets")
+    require_module("ipywidgets")
     from d2lcnn.widgets import conv_explorer, pool_explorer
     monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
     for box in (conv_explorer(torch.ones(4, 4), torch.ones(2, 2)), pool_explorer(torch.arange(16.0).reshape(4, 4))):
