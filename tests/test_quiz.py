@@ -1,0 +1,364 @@
+"""Check-yourself questions (d2lcnn/widgets/quiz.py, quiz.js, quiz.css; issue 31).
+
+- Every numeric question in the chapters' saved outputs is recomputed here by another route (the
+  layer run in torch, a formula, a parameter count by hand) and the page must accept that value and
+  reject a planted wrong one.
+- Every question in the chapters is there in both languages, explains every option, and links a
+  heading that exists; a predict-the-output question's right option is what the next cell printed.
+- In Chromium: answer right, wrong, then right by keyboard, one question of each kind in both
+  languages, as a notebook output (scripts inline) and as the website serves it (one quiz.js);
+  the chapter's tally survives a reload; axe finds nothing before, during and after.
+- Bad arguments raise errors that say what to do.
+"""
+import pathlib
+import re
+
+import nbformat
+import pytest
+import torch
+from torch import nn
+
+from d2lcnn.widgets import quiz
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((REPO / "chapters").glob("*.ipynb"))
+
+
+# ------------------------------------------------------------- the chapters' questions
+
+def _out(h, k, p=0, s=1):
+    """Output size along one axis by the formula's other form: count the window positions."""
+    return len(range(0, h + p - k + 1, s))
+
+
+def _params(module):
+    return sum(p.numel() for p in module.parameters())
+
+
+def _shape(net, shape):
+    with torch.no_grad():
+        return tuple(net(torch.zeros(shape)).shape)
+
+
+# Each numeric question's answer by an independent route: question id -> value.
+RECOMPUTE = {
+    # 03: padding that keeps the size, by the window count; the output height of ResNet's stem, likewise
+    "ch03-same-pad": lambda: next(p for p in range(7) if _out(28, 7, 2 * p) == 28),
+    "ch03-stride-out": lambda: _out(224, 7, 6, 2),
+}
+
+
+def chapter_questions():
+    """[(chapter path, cell index, payload, output html, lang)] for every question output in the chapters."""
+    found = []
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        for n, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            for out in cell.get("outputs", []):
+                html = out.get("data", {}).get("text/html", "")
+                html = "".join(html) if isinstance(html, list) else html
+                for payload in quiz.read_questions(html):
+                    lang = out.get("metadata", {}).get("d2lcnn", {}).get("lang")
+                    found.append((path, n, payload, html, lang))
+    return found
+
+
+QUESTIONS = chapter_questions()
+
+
+def _accepts(payload, value):
+    """The page's rule (quiz.js answer()) applied to a saved payload."""
+    if payload["k"] == "num":
+        a = payload["a"]
+        return abs(value - a) <= payload["tol"] + 1e-9 * max(1, abs(a))
+    return value == payload["a"]
+
+
+def test_the_accept_rule_is_the_question_objects():
+    q = quiz.numeric_question("ch99-x", ("q", "问"), 2.5, ("e", "解"), ("S", "节"), tolerance=0.1)
+    for value in (2.5, 2.45, 2.6, 2.39, 3, -2.5):
+        assert q.accepts(value) == _accepts(q.payload(), value)
+
+
+@pytest.mark.parametrize("qid", sorted({p["id"] for _, _, p, _, _ in QUESTIONS if p["k"] == "num"}))
+def test_every_numeric_answer_is_recomputed_by_another_route(qid):
+    assert qid in RECOMPUTE, f"{qid}: add an independent computation of its answer to RECOMPUTE"
+    value = RECOMPUTE[qid]()
+    for path, _, payload, _, _ in QUESTIONS:
+        if payload["id"] == qid:
+            assert _accepts(payload, value), f"{path.name} {qid}: the page wants {payload['a']}, recomputed {value}"
+            planted = value + payload["tol"] + max(1, abs(value) * 1e-3)
+            assert not _accepts(payload, planted), f"{qid}: a wrong answer {planted} is accepted"
+
+
+def test_a_planted_wrong_answer_fails_the_check():
+    q = quiz.numeric_question("ch99-x", ("q", "问"), _params(nn.Conv2d(3, 8, 3)), ("e", "解"), ("S", "节"))
+    assert _accepts(q.payload(), 224) and not _accepts(q.payload(), 225) and not _accepts(q.payload(), 216)
+
+
+def test_the_chapters_have_questions_in_both_languages():
+    by_id = {}
+    for path, n, payload, html, lang in QUESTIONS:
+        by_id.setdefault(payload["id"], []).append((path, n, lang, payload))
+    assert by_id, "no question found in the chapters"
+    for qid, where in by_id.items():
+        assert sorted(w[2] for w in where) == ["en", "zh"], f"{qid}: one output per language, tagged, in {where}"
+        assert len({w[0] for w in where}) == 1 and len({w[1] for w in where}) == 1, f"{qid} appears twice"
+        a, b = (dict(w[3], L=None) for w in where)
+        assert a == b, f"{qid}: the two languages' outputs disagree"
+        assert qid.split("-")[0] == "ch" + re.match(r"(\d\d[a-z]?)_", where[0][0].name)[1], \
+            f"{qid} is in {where[0][0].name}: its id must start with that chapter's number"
+
+
+def _headings(nb, lang):
+    heads = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and lang in cell.metadata.get("tags", []):
+            heads |= {m.strip() for m in re.findall(r"^#{1,4} (.+)$", cell.source, re.M)}
+    return heads
+
+
+@pytest.mark.parametrize("path", sorted({q[0] for q in QUESTIONS}), ids=lambda p: p.stem)
+def test_every_question_explains_every_option_and_links_a_heading(path):
+    nb = nbformat.read(path, as_version=4)
+    for _, n, payload, html, lang in (q for q in QUESTIONS if q[0] == path):
+        whys = re.search(r'<div class="d2q-why" hidden>(.*?)</div><!--/d2q-why-->', html, re.S)[1]
+        parts = re.findall(r'<p data-o="(\w+)"[^>]*>(.*?)</p>', whys, re.S)
+        wanted = ["a"] if payload["k"] == "num" else [str(i) for i in range(payload["n"])]
+        assert [p[0] for p in parts] == wanted, f"{payload['id']}: explanations {[p[0] for p in parts]}"
+        for _, body in parts:
+            for code in ("en", "zh"):
+                text = re.search(rf'<span lang="{code}">([^<]+)</span>(?!.*<b>)', body, re.S)
+                assert text and text[1].strip(), f"{payload['id']}: an explanation lacks its {code} text"
+        link = re.search(r'class="d2q-link" href="[^"]*" data-en="([^"]*)" data-zh="([^"]*)"', html)
+        for code, heading in zip(("en", "zh"), link.groups()):
+            from html import unescape
+            assert unescape(heading) in _headings(nb, code), \
+                f"{payload['id']}: no {code} heading {heading!r} in {path.name}"
+        if payload["k"] == "pred":
+            nxt = nb.cells[n + 1]
+            assert nxt.cell_type == "code", f"{payload['id']}: a predict question must be followed by its code cell"
+            printed = "".join(o.get("text", "") for o in nxt.outputs if o.get("output_type") == "stream")
+            printed += "".join(o.get("data", {}).get("text/plain", "") for o in nxt.outputs)
+            options = re.findall(r'<label class="d2q-opt">.*?<code>(.*?)</code>', html, re.S)
+            from html import unescape
+            assert unescape(options[payload["a"]]).strip() in printed, \
+                f"{payload['id']}: the right option is not what the next cell printed ({printed!r})"
+
+
+# ------------------------------------------------------------------- the machinery
+
+def _num(**kw):
+    args = dict(qid="ch03-out", question=("How tall?", "多高？"), answer=3, explanation=("e", "解"),
+                section=("Padding", "填充"))
+    args.update(kw)
+    return quiz.numeric_question(**args)
+
+
+def _one(**kw):
+    args = dict(qid="ch03-pad", question=("Does padding add parameters?", "填充会增加参数吗？"),
+                options=[("Yes", "会"), ("No", "不会")], answer=1,
+                explanations=[("It adds zeros, not weights.", "填充只加零，不加权重。"), ("Right.", "对。")],
+                section=("Padding", "填充"))
+    args.update(kw)
+    return quiz.choice_question(**args)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: _num(qid="q1"), ValueError, r"must look like 'ch05-max-linear'"),
+    (lambda: _num(question="How tall?"), TypeError, r"question must be a pair \(English, Chinese\)"),
+    (lambda: _num(question=("How tall?", "")), ValueError, r"question: the Chinese text must be a non-empty"),
+    (lambda: _num(question={"en": "a"}), ValueError, r"exactly the keys 'en' and 'zh'"),
+    (lambda: _num(answer="3"), TypeError, r"answer must be a number computed by the cell, got str"),
+    (lambda: _num(answer=torch.ones(2, 2)), TypeError, r"one number, got a tensor of shape \(2, 2\)"),
+    (lambda: _num(answer=float("nan")), ValueError, r"answer must be finite"),
+    (lambda: _num(tolerance=-1), ValueError, r"tolerance must be 0 or more"),
+    (lambda: _one(answer=2), ValueError, r"index of the right option, 0 to 1, got 2"),
+    (lambda: _one(explanations=[("a", "甲")]), ValueError, r"one explanation per option \(2\), got 1"),
+    (lambda: _one(options=[("Yes", "会")], explanations=[("a", "甲")]), ValueError, r"2 to 6 options"),
+    (lambda: _one(options=[("Yes", "会"), ("Yes", "是")]), ValueError, r"two options have the same text"),
+    (lambda: quiz.predict_question("ch05-p", ("What?", "什么？"), ["1", "2"], "3", [("a", "甲"), ("b", "乙")],
+                                   ("S", "节")), ValueError, r"computed output '3' is not one of the options"),
+    (lambda: _num().html("fr"), ValueError, r"unknown lang 'fr'"),
+])
+def test_bad_arguments_raise_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_tensor_answer_and_a_computed_predict_answer():
+    q = _num(answer=torch.tensor(7), tolerance=torch.tensor(0.5))
+    assert q.answer == 7.0 and q.tolerance == 0.5
+    p = quiz.predict_question("ch05-p", ("What?", "什么？"), ["torch.Size([1, 2])", "torch.Size([2])"],
+                              str(torch.zeros(2).shape), [("a", "甲"), ("b", "乙")], ("S", "节"))
+    assert p.answer == 1
+
+
+def test_html_is_deterministic_self_contained_and_bilingual():
+    q = _one()
+    assert q.html("en") == _one().html("en") and q.html("en") != q.html("zh")
+    html = q.html("auto")
+    assert 'data-auto="1"' in html and "<style>" in html and "d2lcnnQuiz" in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html), "a question must load nothing"
+    assert "<fieldset>" in html and "<legend>" in html and 'aria-live="polite"' in html
+    assert "填充会增加参数吗？" in html and "Does padding add parameters?" in html
+    assert quiz.read_questions(html)[0]["a"] == 1
+    stripped = quiz.without_explanations(html)
+    assert "It adds zeros" not in stripped and "Does padding add parameters?" in stripped
+
+
+def test_in_a_notebook_it_shows_once_per_output_language(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, metadata=None: shown.append((obj, metadata)))
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    InteractiveShell.instance()
+    _one()._ipython_display_()
+    assert [m["d2lcnn"]["lang"] for _, m in shown] == ["en", "zh"]
+    assert 'data-lang="zh"' in shown[1][0].data and 'data-auto="1"' not in shown[1][0].data
+
+
+def test_the_website_serves_one_script_and_can_drop_the_explanations(tmp_path):
+    from d2lcnn.widgets.site import QUIZ_FILE, serve_quiz_once
+    page = tmp_path / "chapters" / "a.html"
+    page.parent.mkdir()
+    page.write_text(f"<html><head></head><body>{_one().html('en')}{_num().html('en')}</body></html>")
+    (tmp_path / "b.html").write_text("<html><head></head><body>no question</body></html>")
+    assert serve_quiz_once(tmp_path) == 1
+    text = page.read_text()
+    assert text.count("<style>") == 1 and text.count("<script>") == 0
+    assert f'<script defer src="../_static/{QUIZ_FILE}?v=' in text
+    assert (tmp_path / "_static" / QUIZ_FILE).read_text() == quiz.library_js()
+    assert "It adds zeros" in text
+    serve_quiz_once(tmp_path, explanations=False)
+    assert "It adds zeros" not in page.read_text() and len(quiz.read_questions(page.read_text())) == 2
+
+
+def test_package_data_lists_the_script_and_stylesheet():
+    text = (REPO / "pyproject.toml").read_text()
+    assert '"quiz.js"' in text and '"quiz.css"' in text
+
+
+# ------------------------------------------------------------------------ browser
+
+def _kinds():
+    pred = quiz.predict_question(
+        "ch05-shape", ("What does the next cell print?", "下一个单元格输出什么？"),
+        ["torch.Size([1, 2, 2, 2])", "torch.Size([1, 1, 2, 2])"], str(torch.Size([1, 2, 2, 2])),
+        [("Pooling keeps the channels.", "汇聚保留通道数。"), ("It does not sum channels.", "汇聚不对通道求和。")],
+        ("Multiple Channels", "多个通道"))
+    return {"num": _num(), "one": _one(), "pred": pred}
+
+
+def _page(lang, inline=True):
+    body = "".join(q.html("auto") for q in _kinds().values())
+    heads = "<h1>Questions</h1><h2 id='padding'>Padding</h2><h2 id='tianchong'>填充</h2>"
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>q</title></head>'
+            f"<body><main>{heads}{body}</main></body></html>")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """Questions as notebook outputs (inline/) and as the website serves them (site/), in each language."""
+    from d2lcnn.widgets.site import serve_quiz_once
+
+    from _browser import serve
+    root = tmp_path_factory.mktemp("quiz")
+    for where in ("inline", "site"):
+        (root / where).mkdir()
+        for lang in ("en", "zh"):
+            (root / where / f"{lang}.html").write_text(_page(lang), encoding="utf-8")
+    serve_quiz_once(root / "site")
+    with serve(root) as url:
+        yield url
+
+
+ANSWERS = {"num": ("3", "4"), "one": ("1", "0"), "pred": ("0", "1")}
+RIGHT = {"en": "Right.", "zh": "正确。"}
+WRONG = {"en": "Not quite.", "zh": "不对。"}
+
+
+def _feedback(box):
+    return box.locator(".d2q-fb").inner_text().strip()
+
+
+@pytest.mark.parametrize("where", ["inline", "site"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_right_wrong_then_right_by_keyboard(browser, pages, lang, where):
+    from test_accessibility import audit
+
+    from _browser import guarded_page
+    problems = []
+    page = guarded_page(browser, problems, viewport={"width": 375, "height": 812})
+    page.goto(f"{pages}/{where}/{lang}.html", wait_until="load")
+    found = audit(page, "before")
+    for kind, (right, wrong) in ANSWERS.items():
+        box = page.locator(f".d2q-{kind}")
+        box.scroll_into_view_if_needed()
+        assert box.get_attribute("data-lang") == lang
+        # right, by mouse
+        if kind == "num":
+            box.locator("input").fill(right)
+        else:
+            box.locator(f"input[value='{right}']").check()
+        box.locator("[data-a=check]").click()
+        assert _feedback(box).startswith(RIGHT[lang])
+        assert box.locator(".d2q-why").is_visible()
+        # wrong
+        if kind == "num":
+            box.locator("input").fill(wrong)
+        else:
+            box.locator(f"input[value='{wrong}']").check()
+        box.locator("[data-a=check]").click()
+        assert _feedback(box).startswith(WRONG[lang])
+        if kind != "num":  # the wrong option's own explanation is shown
+            assert box.locator(f".d2q-why p[data-o='{wrong}']").is_visible()
+            assert not box.locator(f".d2q-why p[data-o='{right}']").is_visible()
+        found += audit(page, f"{kind} wrong")
+        # right again, keyboard only
+        if kind == "num":
+            box.locator("input").focus()
+            page.keyboard.press("Control+A")
+            page.keyboard.type(right)
+            page.keyboard.press("Enter")
+        else:
+            box.locator(f"input[value='{wrong}']").focus()
+            page.keyboard.press("ArrowDown" if right > wrong else "ArrowUp")
+            assert box.locator(f"input[value='{right}']").is_checked()
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.dataset.a") == "check"
+            page.keyboard.press("Enter")
+        assert _feedback(box).startswith(RIGHT[lang])
+    assert page.locator(".d2q-tally").first.inner_text() == (
+        "This chapter: 2 of 2 answered right" if lang == "en" else "本章：共 2 题，已答对 2 题")
+    # reveal shows every explanation, and every question fits the phone's width
+    page.locator(".d2q-one [data-a=reveal]").click()
+    assert page.locator(".d2q-one .d2q-why p").count() == 2 and page.locator(".d2q-one .d2q-why p").nth(1).is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    found += audit(page, "after")
+    page.context.close()
+    assert not found, found
+    assert not problems, problems
+
+
+def test_the_tally_persists_across_a_reload(browser, pages):
+    from _browser import guarded_page
+    problems = []
+    page = guarded_page(browser, problems)
+    page.goto(f"{pages}/site/en.html", wait_until="load")
+    tally = page.locator(".d2q-num .d2q-tally")
+    assert tally.inner_text() == "This chapter: 0 of 2 answered right"  # ch03 has two questions on this page
+    page.locator(".d2q-num input").fill("3")
+    page.locator(".d2q-num [data-a=check]").click()
+    assert tally.inner_text() == "This chapter: 1 of 2 answered right"
+    assert page.locator(".d2q-one .d2q-tally").inner_text() == tally.inner_text()  # same chapter, same tally
+    page.reload(wait_until="load")
+    assert page.locator(".d2q-num .d2q-tally").inner_text() == "This chapter: 1 of 2 answered right"
+    assert page.locator(".d2q-pred .d2q-tally").inner_text() == "This chapter: 0 of 1 answered right"
+    # another edition keeps its own progress
+    page.goto(f"{pages}/site/zh.html", wait_until="load")
+    assert page.locator(".d2q-num .d2q-tally").inner_text() == "本章：共 2 题，已答对 0 题"
+    page.context.close()
+    assert not problems, problems
