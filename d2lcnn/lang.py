@@ -80,6 +80,16 @@ _warned = False
 _found = None
 
 
+class MissingFontWarning(UserWarning):
+    """No CJK font for matplotlib: Chinese labels are drawn as empty boxes."""
+
+
+NO_CJK_FONT = ("d2lcnn: no Chinese (CJK) font found for matplotlib, so Chinese labels show as empty boxes. "
+               "Install the font package fonts-noto-cjk (Debian, Ubuntu, Colab: !apt-get -qq install fonts-noto-cjk; "
+               "other systems: a Noto Sans CJK SC font), then draw the figure again.")
+GLYPH_MISSING = r"Glyph (1[2-9]\d{3}|[2-9]\d{4}|\d{6,}) .* missing from font"
+
+
 def _system_cjk_files():
     """CJK font files fontconfig knows (``fc-list :lang=zh``); [] where there is no fontconfig."""
     import subprocess
@@ -119,6 +129,18 @@ def _cjk_families():
     return families
 
 
+def _warn_at_caller(message, category):
+    """``warnings.warn`` pointing at the first frame outside d2lcnn (the reader's cell), however deep
+    in the package it was raised."""
+    import sys
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(), 1
+    while frame.f_back is not None and (frame.f_code.co_filename.startswith(package)
+                                        or frame.f_code.co_filename == contextlib.__file__):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
+
+
 @contextlib.contextmanager
 def lang_context(lang=None):
     """Matplotlib settings for drawing in ``lang``: a CJK font for Chinese, and minus signs it has."""
@@ -132,9 +154,11 @@ def lang_context(lang=None):
             rc = {"font.family": ["DejaVu Sans", *cjk], "axes.unicode_minus": False}
         elif not _warned:
             _warned = True
-            warnings.warn("no Chinese font found for matplotlib, so Chinese labels will show as boxes: "
-                          "install one (Colab, Debian, Ubuntu: !apt-get -qq install fonts-noto-cjk) and draw "
-                          "the figure again", stacklevel=3)
+            _warn_at_caller(NO_CJK_FONT, MissingFontWarning)
+            # This one warning says it all: without it matplotlib writes one "Glyph ... missing from
+            # font(s)" line per Chinese character of every figure (code points from U+2EE0 up, which
+            # hold every CJK character and punctuation mark the book draws).
+            warnings.filterwarnings("ignore", message=GLYPH_MISSING, category=UserWarning)
     with matplotlib.rc_context(rc):
         yield lang
 
