@@ -10,6 +10,7 @@
   the chapter's tally survives a reload; axe finds nothing before, during and after.
 - Bad arguments raise errors that say what to do.
 """
+import math
 import pathlib
 import re
 
@@ -35,6 +36,16 @@ def _params(module):
     return sum(p.numel() for p in module.parameters())
 
 
+def _receptive_area(kernel_sizes, n=16):
+    """How many input pixels one output of stacked all-ones convolutions depends on."""
+    x = torch.ones(1, 1, n, n, requires_grad=True)
+    y = x
+    for k in kernel_sizes:
+        y = torch.nn.functional.conv2d(y, torch.ones(1, 1, k, k))
+    grad, = torch.autograd.grad(y[0, 0, 0, 0], x)
+    return int((grad != 0).sum())
+
+
 def _shape(net, shape):
     with torch.no_grad():
         return tuple(net(torch.zeros(shape)).shape)
@@ -42,9 +53,21 @@ def _shape(net, shape):
 
 # Each numeric question's answer by an independent route: question id -> value.
 RECOMPUTE = {
+    # 00a: cross-entropy from its definition; the MLP's parameters layer by layer
+    "ch00a-ce": lambda: -math.log(0.25),
+    "ch00a-mlp-params": lambda: (784 * 128 + 128) + (128 * 10 + 10),
+    # 01: a dense layer counted by hand; a 5x5 kernel's parameters from the module, at another image size
+    "ch01-dense-params": lambda: 100 * 100 * 100 + 100,
+    "ch01-conv-size": lambda: 5 * 5 + 1,
+    # 02: parameters by hand; the receptive field by F.conv2d's gradient (the page used corr2d's)
+    "ch02-params": lambda: 8 * 3 * 3 * 3 + 8,
+    "ch02-rf": lambda: _receptive_area([3, 3]),
     # 03: padding that keeps the size, by the window count; the output height of ResNet's stem, likewise
     "ch03-same-pad": lambda: next(p for p in range(7) if _out(28, 7, 2 * p) == 28),
     "ch03-stride-out": lambda: _out(224, 7, 6, 2),
+    # 05: a pooling layer's state holds nothing; PyTorch's default stride is the window
+    "ch05-params": lambda: sum(t.numel() for t in nn.MaxPool2d(2).state_dict().values()),
+    "ch05-default-stride": lambda: _out(6, 3, 0, 3),
 }
 
 
@@ -116,7 +139,7 @@ def _headings(nb, lang):
     heads = set()
     for cell in nb.cells:
         if cell.cell_type == "markdown" and lang in cell.metadata.get("tags", []):
-            heads |= {m.strip() for m in re.findall(r"^#{1,4} (.+)$", cell.source, re.M)}
+            heads |= {m.strip().replace("`", "") for m in re.findall(r"^#{1,4} (.+)$", cell.source, re.M)}
     return heads
 
 

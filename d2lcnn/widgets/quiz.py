@@ -86,6 +86,11 @@ def _pair(value, what):
     return {lang: texts[lang].strip() for lang in LANGS}
 
 
+def _section(value):
+    """The teaching heading as the page shows it: its Markdown code marks dropped."""
+    return {lang: text.replace("`", "") for lang, text in _pair(value, "section").items()}
+
+
 def _option(value, what):
     """An option: one string for both languages (code output) or a pair."""
     if isinstance(value, str):
@@ -273,7 +278,7 @@ def numeric_question(qid, question, answer, explanation, section, tolerance=0, u
     tol = _number(tolerance, "tolerance")
     if tol < 0:
         raise ValueError(f"tolerance must be 0 or more, got {tol}")
-    return Question("num", qid, _pair(question, "question"), _pair(section, "section"), answer=value,
+    return Question("num", qid, _pair(question, "question"), _section(section), answer=value,
                     tolerance=tol, explanation=_pair(explanation, "explanation"),
                     unit=_pair(unit, "unit") if unit is not None else None)
 
@@ -283,7 +288,7 @@ def choice_question(qid, question, options, answer, explanations, section):
     is right or wrong; ``options``: pairs (or one string for both languages)."""
     qid = _check_id(qid)
     opts, whys, index = _options(options, explanations, answer, "one")
-    return Question("one", qid, _pair(question, "question"), _pair(section, "section"), opts, whys, index)
+    return Question("one", qid, _pair(question, "question"), _section(section), opts, whys, index)
 
 
 def predict_question(qid, question, options, answer, explanations, section):
@@ -292,7 +297,7 @@ def predict_question(qid, question, options, answer, explanations, section):
     (``str(...)`` of the same expression), which must equal one of the options."""
     qid = _check_id(qid)
     opts, whys, index = _options(options, explanations, answer, "pred")
-    return Question("pred", qid, _pair(question, "question"), _pair(section, "section"), opts, whys, index)
+    return Question("pred", qid, _pair(question, "question"), _section(section), opts, whys, index)
 
 
 def read_questions(html):
