@@ -4,10 +4,25 @@ The chapters, ``benchmarks/reproduce.py`` and ``benchmarks/train_speed.py`` all
 read this table instead of restating learning rates and batch sizes. Each
 recipe names its network by the ``d2lcnn`` constructor and arguments, so
 ``recipe.build()`` makes a fresh, untrained network.
+
+This module sits at the bottom of the package and imports nothing from it: the
+constructors live above it, in ``d2lcnn.models``, which hands them down when it loads
+(``register_constructors``), as importing ``d2lcnn`` always does.
 """
 import dataclasses
 
-__all__ = ["Recipe", "RECIPES", "recipe"]
+__all__ = ["Recipe", "RECIPES", "recipe", "register_constructors"]
+
+_CONSTRUCTORS = {}  # constructor name -> callable, from d2lcnn.models
+
+
+def register_constructors(constructors):
+    """Make ``constructors`` (``{name: callable}``) the networks recipes can build by name
+    (``d2lcnn.models`` registers every architecture's public names)."""
+    bad = sorted(name for name, make in constructors.items() if not callable(make))
+    if bad:
+        raise TypeError(f"register_constructors: {bad} are not callable; pass {{name: constructor}}")
+    _CONSTRUCTORS.update(constructors)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,8 +46,13 @@ class Recipe:
 
     def build(self):
         """A fresh network for this recipe."""
-        import d2lcnn
-        return getattr(d2lcnn, self.model)(**dict(self.model_kwargs))
+        try:
+            make = _CONSTRUCTORS[self.model]
+        except KeyError:
+            raise LookupError(f"recipe {self.name!r} builds {self.model!r}, which no model module has registered; "
+                              f"import d2lcnn (its models register their constructors) or list {self.model!r} in "
+                              f"its model module's __all__") from None
+        return make(**dict(self.model_kwargs))
 
     def loader_kwargs(self):
         """Keyword arguments of ``load_data_fashion_mnist`` for this recipe."""

@@ -58,9 +58,8 @@ LAYERS = [
 LAYER_OF = {unit: n for n, layer in enumerate(LAYERS) for unit in layer}
 SUBPACKAGES = {"models", "widgets", "figures"}
 # Imports inside a function that are allowed to look upwards, with the reason.
-LATE_IMPORTS_ALLOWED = {
-    ("d2lcnn.recipes", "d2lcnn"): "Recipe.build() finds its constructor by name in the finished package",
-}
+# None now: Recipe.build() once imported d2lcnn; d2lcnn.models hands the recipes their constructors instead.
+LATE_IMPORTS_ALLOWED = {}
 # Known upward imports being removed by work in progress: while one of these is the only
 # problem the test xfails instead of failing. Issue 8, item 1: data.py takes try_gpu from the
 # new device.py instead of training.py. Delete the entry once that is committed.
@@ -126,8 +125,9 @@ def _graph():
             where = f"{path.relative_to(PACKAGE.parent)}:{line} imports {target}"
             if (src, target) in LATE_IMPORTS_ALLOWED and not module_level:
                 continue
-            if src == "d2lcnn.recipes" and module_level:
-                problems.append(f"{where}: recipes imports nothing from d2lcnn at module level")
+            if src == "d2lcnn.recipes":
+                problems.append(f"{where}: recipes imports nothing from d2lcnn (the models hand it their "
+                                f"constructors: recipes.register_constructors)")
             t_unit = _unit(target)
             if t_unit != unit and LAYER_OF.get(t_unit, -1) > LAYER_OF[unit]:
                 problems.append(f"{where}: {unit} (layer {LAYER_OF[unit]}) must not import {t_unit} "
@@ -143,6 +143,70 @@ def test_imports_run_one_way():
     if problems and len(pending) == len(problems):
         pytest.xfail("work in progress (issue 8, item 1): " + "; ".join(pending))
     assert not problems, "\n".join(problems)
+
+
+def _string_imports(path):
+    """(target module, line) for every import of d2lcnn spelt as a string: importlib.import_module(...),
+    __import__(...) or sys.modules[...] with a constant or f-string naming the module."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and node.args and (
+                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
+                or (isinstance(node.func, ast.Name) and node.func.id in ("import_module", "__import__"))):
+            arg = node.args[0]
+        elif (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute)
+              and node.value.attr == "modules"):
+            arg = node.slice
+        else:
+            continue
+        if isinstance(arg, ast.JoinedStr):  # f".{name}": only its constant start says where it points
+            arg = arg.values[0] if arg.values and isinstance(arg.values[0], ast.Constant) else None
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            continue
+        text = arg.value
+        if text.startswith("."):
+            dots = len(text) - len(text.lstrip("."))
+            base = package.split(".")
+            text = ".".join(base[:len(base) - dots + 1] + ([text[dots:]] if text[dots:] else []))
+        if text.split(".")[0] == "d2lcnn":
+            found.append((text.rstrip("."), node.lineno))
+    return found
+
+
+def test_no_upward_import_spelt_as_a_string():
+    """importlib.import_module("d2lcnn"), __import__ or sys.modules["d2lcnn"] inside a lower module is the
+    same upward import as `import d2lcnn` (how Recipe.build once reached the models), hidden from the check above."""
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        unit = _unit(_module_name(path))
+        for target, line in _string_imports(path):
+            t_unit = _unit(target)
+            if t_unit != unit and LAYER_OF.get(t_unit, -1) > LAYER_OF.get(unit, len(LAYERS)):
+                problems.append(f"{path.relative_to(PACKAGE.parent)}:{line} reaches {target}: {unit} "
+                                f"(layer {LAYER_OF[unit]}) must not use {t_unit} (layer {LAYER_OF[t_unit]})")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_upward_import_checks_see_a_planted_one(tmp_path, monkeypatch):
+    """Both checks catch the old Recipe.build (a late `import d2lcnn` in recipes), and its string forms."""
+    fake = tmp_path / "d2lcnn"
+    (fake / "models").mkdir(parents=True)
+    (fake / "__init__.py").write_text("from . import recipes, models\n")
+    (fake / "models" / "__init__.py").write_text("")
+    (fake / "recipes.py").write_text("def build():\n    import d2lcnn\n    return d2lcnn\n")
+    (fake / "ops.py").write_text('import importlib, sys\n\ndef a():\n'
+                                 '    return importlib.import_module("d2lcnn.models")\n\n'
+                                 'def b():\n    return sys.modules["d2lcnn"]\n')
+    monkeypatch.setitem(globals(), "PACKAGE", fake)
+    _, problems = _graph()
+    assert any("recipes.py:2 imports d2lcnn" in p and "recipes imports nothing" in p for p in problems), problems
+    assert any("recipes.py:2 imports d2lcnn" in p and "must not import __init__" in p for p in problems), problems
+    strings = sorted(t for t, _ in _string_imports(fake / "ops.py"))
+    assert strings == ["d2lcnn", "d2lcnn.models"]
+    with pytest.raises(AssertionError, match=r"ops.py:4 reaches d2lcnn.models.*ops.py:7 reaches d2lcnn"):
+        test_no_upward_import_spelt_as_a_string()
 
 
 def test_no_import_cycles():

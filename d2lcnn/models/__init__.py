@@ -11,6 +11,8 @@ not export, fails ``tests/test_structure.py``. Modules whose name starts with ``
 """
 import importlib
 
+from ..recipes import register_constructors
+
 # Add a new architecture here, in chapter order (CONTRIBUTING.md: "Adding an architecture chapter").
 ARCHITECTURES = ("lenet", "alexnet", "vgg", "nin", "googlenet", "batch_norm", "resnet", "densenet")
 
@@ -37,3 +39,6 @@ def public_names():
 
 
 _load()
+# The recipes (d2lcnn.recipes, at the bottom of the package) build their networks by name from these,
+# handed down here so that no import runs upward.
+register_constructors({name: obj for name, obj in public_names().items() if callable(obj)})
