@@ -24,6 +24,8 @@ SYSTEM_PACKAGES=(
   "fonts-noto-cjk | fc-list :lang=zh family 2>/dev/null | grep -q 'Noto Sans CJK' | a Noto Sans CJK font (Noto Sans CJK SC), found by fontconfig"
   # The build renders the math with MathJax's Node renderer; the accessibility audit runs axe-core; both come from npm.
   "npm | command -v npm | Node.js 18 or later with npm"
+  # The PDF of each edition (tools/build_editions.py) finds its chapters' pages, and its tests read it, with these.
+  "poppler-utils | command -v pdftotext && command -v pdffonts && command -v pdfimages | poppler's pdftotext, pdffonts, pdfimages and pdfinfo"
 )
 # ==== End of the list.
 
