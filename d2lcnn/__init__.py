@@ -38,11 +38,13 @@ from .lang import set_lang, show_figure, tr
 from .ops import (
     Conv2D,
     comp_conv2d,
+    conv2d_as_matmul,
     conv_output_size,
     corr2d,
     corr2d_multi_in,
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
+    im2col,
     pool2d,
 )
 from .profiles import current_profile
@@ -58,7 +60,7 @@ from .widgets import *  # noqa: F403
 __all__ = [
     # convolution and pooling by hand (chapters 2-5)
     "corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "pool2d", "Conv2D",
-    "comp_conv2d", "conv_output_size",
+    "comp_conv2d", "conv_output_size", "im2col", "conv2d_as_matmul",
     # Fashion-MNIST, and the errors that say what to fix when it is missing or damaged
     "load_data_fashion_mnist", "get_fashion_mnist_labels", "show_images", "default_data_root",
     "DataNotFoundError", "CorruptDataError",

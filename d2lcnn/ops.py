@@ -9,7 +9,7 @@ from torch import nn
 
 __all__ = [
     "corr2d", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
-    "pool2d", "Conv2D", "comp_conv2d", "conv_output_size",
+    "pool2d", "Conv2D", "comp_conv2d", "conv_output_size", "im2col", "conv2d_as_matmul",
 ]
 
 
@@ -133,6 +133,46 @@ def corr2d_multi_in_out_1x1(X, K):
         raise ValueError(f"X has {c_i} input channels but K expects {K.shape[1]}")
     Y = K.reshape(c_o, c_i).to(_float_dtype(X, K)) @ X.reshape(c_i, h * w).to(_float_dtype(X, K))
     return Y.reshape(c_o, h, w)
+
+
+def im2col(X, kernel_size, padding=0, stride=1):
+    """Unroll every window of ``X`` (c_i x h x w) into one column (chapter 4).
+
+    The result is a ``(c_i * k_h * k_w) x (H * W)`` matrix: column ``i * W + j`` holds the
+    window under output position ``(i, j)``, channel by channel and row by row, the order in
+    which ``nn.Conv2d`` stores a kernel. ``padding`` (zeros, on each side) and ``stride`` are
+    ints or (height, width) pairs, as in ``nn.Conv2d``.
+    """
+    X = _as_tensor(X, "X")
+    _expect_dims(X, 3, "X", "channels x height x width")
+    k_h, k_w = positive_pair(int_pair(kernel_size, "kernel_size"), "kernel_size")
+    p_h, p_w = int_pair(padding, "padding")
+    if min(p_h, p_w) < 0:
+        raise ValueError(f"padding must be >= 0, got {(p_h, p_w)}")
+    s_h, s_w = positive_pair(int_pair(stride, "stride"), "stride")
+    c_i = X.shape[0]
+    X = torch.nn.functional.pad(X.to(_float_dtype(X)), (p_w, p_w, p_h, p_h))
+    _check_window_fits(X.shape[1:], (k_h, k_w))
+    H, W = (X.shape[1] - k_h) // s_h + 1, (X.shape[2] - k_w) // s_w + 1
+    # One row per kernel entry (c, u, v): the input pixel that entry meets at every position.
+    rows = [X[c, u:u + s_h * (H - 1) + 1:s_h, v:v + s_w * (W - 1) + 1:s_w].reshape(H * W)
+            for c in range(c_i) for u in range(k_h) for v in range(k_w)]
+    return torch.stack(rows)
+
+
+def conv2d_as_matmul(X, K, padding=0, stride=1):
+    """A multi-channel convolution as one matrix product: ``K`` (c_o x c_i x k_h x k_w) flattened
+    to c_o rows, times ``im2col(X)``; the result is c_o x H x W, as ``F.conv2d`` gives it."""
+    X, K = _as_tensor(X, "X"), _as_tensor(K, "K")
+    _expect_dims(X, 3, "X", "channels x height x width")
+    _expect_dims(K, 4, "K", "output channels x input channels x kernel height x kernel width")
+    c_o, c_i, k_h, k_w = K.shape
+    if X.shape[0] != c_i:
+        raise ValueError(f"X has {X.shape[0]} input channels but K expects {c_i}: "
+                         f"K must be c_o x {X.shape[0]} x k_h x k_w")
+    cols = im2col(X, (k_h, k_w), padding, stride)
+    H, W = conv_output_size(tuple(X.shape[1:]), (k_h, k_w), padding, stride)
+    return (K.reshape(c_o, -1).to(cols.dtype) @ cols).reshape(c_o, H, W)
 
 
 def pool2d(X, pool_size, mode="max", stride=1, padding=0):

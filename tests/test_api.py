@@ -18,6 +18,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 # Every name the chapters and the curriculum use.
 NAMES = """
 corr2d corr2d_multi_in corr2d_multi_in_out corr2d_multi_in_out_1x1 pool2d Conv2D comp_conv2d conv_output_size
+im2col conv2d_as_matmul
 load_data_fashion_mnist get_fashion_mnist_labels show_images DataNotFoundError
 try_gpu Timer Accumulator accuracy evaluate_accuracy_gpu train_ch6 set_seed current_profile
 layer_shapes print_net_shapes count_parameters flop_table print_flop_table
@@ -30,6 +31,7 @@ conv_stepper pool_stepper receptive_field_view conv_explorer pool_explorer
 PUBLIC = {
     "taught": """
         corr2d corr2d_multi_in corr2d_multi_in_out corr2d_multi_in_out_1x1 pool2d Conv2D comp_conv2d conv_output_size
+        im2col conv2d_as_matmul
         load_data_fashion_mnist get_fashion_mnist_labels show_images default_data_root DataNotFoundError
         CorruptDataError try_gpu set_seed current_profile RECIPES recipe recalibrate_bn set_lang tr show_figure Timer
         Accumulator accuracy evaluate_accuracy_gpu init_weights train_ch6 TrainingRun layer_shapes print_net_shapes

@@ -8,11 +8,13 @@ import torch.nn.functional as F
 from d2lcnn import (
     Conv2D,
     comp_conv2d,
+    conv2d_as_matmul,
     conv_output_size,
     corr2d,
     corr2d_multi_in,
     corr2d_multi_in_out,
     corr2d_multi_in_out_1x1,
+    im2col,
     pool2d,
 )
 
@@ -66,6 +68,27 @@ def test_multi_in_out_matches_conv2d(c_i, c_o):
     torch.testing.assert_close(corr2d_multi_in_out_1x1(X, K1), F.conv2d(X[None], K1)[0])
 
 
+@pytest.mark.parametrize("kernel,padding,stride", [((3, 3), 0, 1), ((3, 2), 1, 2), ((1, 1), 0, 1),
+                                                    ((2, 3), (2, 1), (1, 3)), ((5, 5), 2, 2)])
+def test_conv2d_as_matmul_matches_conv2d(kernel, padding, stride):
+    g = torch.Generator().manual_seed(sum(kernel))
+    X = torch.randn(3, 9, 8, generator=g, dtype=torch.float64)
+    K = torch.randn(4, 3, *kernel, generator=g, dtype=torch.float64)
+    ref = F.conv2d(X[None], K, padding=padding, stride=stride)[0]
+    torch.testing.assert_close(conv2d_as_matmul(X, K, padding, stride), ref)
+    # the columns are exactly the windows torch unfolds
+    assert torch.equal(im2col(X, kernel, padding, stride), F.unfold(X[None], kernel, padding=padding, stride=stride)[0])
+
+
+def test_conv2d_as_matmul_worked_example():
+    X = torch.stack([X3, X3 + 1])
+    K = torch.stack([K2, K2 + 1])
+    K3 = torch.stack((K, K + 1, K + 2), 0)
+    assert im2col(X, 2).shape == (8, 4)
+    assert torch.equal(conv2d_as_matmul(X, K3), corr2d_multi_in_out(X, K3))
+    assert torch.equal(conv2d_as_matmul(X.long(), K3.long()), corr2d_multi_in_out(X, K3))  # integers computed in float
+
+
 def test_pool2d_worked_example():
     assert torch.equal(pool2d(X3, (2, 2)), torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
     assert torch.equal(pool2d(X3, (2, 2), "avg"), torch.tensor([[2.0, 3.0], [5.0, 6.0]]))
@@ -112,6 +135,12 @@ def test_conv2d_layer_learns_shape():
     (lambda: corr2d_multi_in(torch.ones(2, 3, 3), torch.ones(3, 2, 2)), "2 input channels but K has 3"),
     (lambda: corr2d_multi_in_out(torch.ones(2, 3, 3), torch.ones(2, 2, 2)), "must be 4-D"),
     (lambda: corr2d_multi_in_out_1x1(torch.ones(2, 3, 3), torch.ones(1, 2, 2, 2)), "1x1 kernel"),
+    (lambda: im2col(torch.ones(3, 3), 2), "must be 3-D"),
+    (lambda: im2col(torch.ones(1, 3, 3), 4), "larger than the input"),
+    (lambda: im2col(torch.ones(1, 3, 3), 2, stride=0), "stride must be positive"),
+    (lambda: im2col(torch.ones(1, 3, 3), 2, padding=-1), "padding must be >= 0"),
+    (lambda: conv2d_as_matmul(torch.ones(2, 3, 3), torch.ones(1, 3, 2, 2)), "2 input channels but K expects 3"),
+    (lambda: conv2d_as_matmul(torch.ones(2, 3, 3), torch.ones(2, 2, 2)), "must be 4-D"),
     (lambda: pool2d(X3, 2, "median"), "unknown pooling mode"),
     (lambda: pool2d(X3, 0), "pool_size must be positive"),
     (lambda: pool2d(X3, 2, stride=0), "stride must be positive"),
