@@ -35,19 +35,24 @@ def serve(root):
 def guarded_page(browser, problems, init_script=None, **context_options):
     """A page in a new browser context (``context_options``: viewport, locale, color_scheme ...)
     that appends to ``problems`` every page error, console error, failed request and request to
-    another host than 127.0.0.1 (aborted: the book must work offline). ``init_script`` runs in
-    the page before its own scripts."""
+    another host than 127.0.0.1 or a file (aborted: the book must work offline). ``init_script`` runs
+    in the page before its own scripts."""
     from urllib.parse import urlparse
+
+    def local(url):
+        parts = urlparse(url)
+        return parts.hostname == "127.0.0.1" or parts.scheme == "file"
+
     context = browser.new_context(**context_options)
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
-    page.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).hostname == "127.0.0.1"
+    page.route("**/*", lambda route: route.continue_() if local(route.request.url)
                else (problems.append(f"external: {route.request.url}"), route.abort()))
     page.on("pageerror", lambda e: problems.append(f"{page.url}: page error: {e}"))
     page.on("console", lambda m: problems.append(f"{page.url}: console error: {m.text}") if m.type == "error" else None)
     def failed(request):
-        if urlparse(request.url).hostname != "127.0.0.1":
+        if not local(request.url):
             return  # aborted external ones are listed already
         # The browser asks for the favicon on its own, after the page's load; the test's next goto
         # cancels that request (net::ERR_ABORTED) under load. A favicon that is missing is a 404, not this.

@@ -168,10 +168,10 @@ def test_axe_finds_nothing_in_the_view(browser, tmp_path):
     assert not found, found
 
 
-def test_the_website_fetches_a_large_view_when_it_is_seen(browser, tmp_path):
-    """site.serve_engine_once moves the view's weights out of the page into their own file; the page
-    fetches them when the view is near the viewport and then computes as the inline view does. A file
-    that cannot be fetched is said on the view, in the page's language."""
+def test_the_website_loads_a_large_view_when_it_is_seen(browser, tmp_path):
+    """site.serve_engine_once moves the view's weights out of the page into their own script file; the
+    page loads it when the view is near the viewport and then computes as the inline view does. A file
+    that cannot be loaded is said on the view, in the page's language."""
     from d2lcnn.widgets.site import DATA_DIR, INLINE_LIMIT, serve_engine_once
     view = look_inside(_net(), images=torch.zeros(1, 28, 28), labels=[0], lang="auto")
     small = d2lcnn.conv_stepper(torch.ones(3, 3), torch.ones(2, 2))
@@ -183,7 +183,7 @@ def test_the_website_fetches_a_large_view_when_it_is_seen(browser, tmp_path):
             f"<title>{name}</title></head><body>{small.html()}{spacer}{view.html()}</body></html>", encoding="utf-8")
     assert serve_engine_once(tmp_path) == 2
     page_text = (tmp_path / "chapters" / "a.html").read_text(encoding="utf-8")
-    moved = sorted((tmp_path / "_static" / DATA_DIR).glob("*.json"))
+    moved = sorted((tmp_path / "_static" / DATA_DIR).glob("*.js"))
     assert len(moved) == 1 and moved[0].stat().st_size > INLINE_LIMIT
     assert len(page_text.encode("utf-8")) < 40000 and page_text.count("data-src=") == 1
     x = torch.rand(784, generator=torch.Generator().manual_seed(0)).tolist()
@@ -203,7 +203,7 @@ def test_the_website_fetches_a_large_view_when_it_is_seen(browser, tmp_path):
         page.locator(".d2s.d2s-inside").scroll_into_view_if_needed()
         note = page.locator("p.d2s-err[role=alert]")
         note.wait_for()
-        assert "此视图未能加载其数据" in note.inner_text() and "404" in note.inner_text()
+        assert "此视图未能加载其数据" in note.inner_text() and "did not load" in note.inner_text()
         page.context.close()
     # The fetched view computes what the inline one does (the comparison with torch is above).
     with serve(tmp_path) as url:
@@ -214,7 +214,7 @@ def test_the_website_fetches_a_large_view_when_it_is_seen(browser, tmp_path):
         page.goto(f"{url}/inline.html")
         assert page.evaluate("p => document.querySelector('.d2s').d2lcnn.forward(p)", x) == got
         page.context.close()
-    # Only the deleted file's failed request (404) and its console error are problems here.
+    # Only the deleted file's failed request (404), its console error and the rejected load are problems here.
     assert all("404" in p or "d2s-data" in p or "Failed to load" in p for p in problems), problems
 
 

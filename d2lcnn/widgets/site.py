@@ -9,11 +9,15 @@ page; the inline stylesheet stays on the first stepper only (it is scoped to ``.
 one copy styles them all).
 
 A payload larger than ``INLINE_LIMIT`` (the trained LeNet of chapter 6's "look inside", about
-190 KB) moves to a file of its own, ``_static/d2s-data/<id>.json``; the page keeps an empty data
-script naming it (``data-src``), which the engine fetches when the view is about to be seen.
+190 KB) moves to a file of its own, ``_static/d2s-data/<id>.js``; the page keeps an empty data
+script naming it (``data-src``), which the engine loads when the view is about to be seen.
 So a first visit to the page does not download the weights of a view the reader may never reach.
+The file is a script that registers the payload's JSON text in ``window.d2lcnnPayloads[<id>]``,
+added to the page as a ``<script>`` element: browsers refuse ``fetch`` on a page opened from disk
+(``file://``), but run its scripts.
 """
 import hashlib
+import json
 import os
 import pathlib
 import re
@@ -35,15 +39,24 @@ _ENGINE = re.compile(r'(<script type="application/json" class="d2s-data">.*?</sc
                      re.S)
 
 
+def payload_script(uid, payload):
+    """The script file that registers ``payload`` (the JSON text of view ``uid``, as the page held it)
+    for the engine, which parses it as it parses an inline payload (JSON.parse reads the escaped
+    slash of ``<\\/`` as "/")."""
+    return (f"/* d2lcnn: the numbers of view {uid}, loaded when it nears the screen (d2lcnn/widgets/site.py) */\n"
+            f"(window.d2lcnnPayloads = window.d2lcnnPayloads || {{}})[{json.dumps(uid)}] = "
+            f"{json.dumps(payload, ensure_ascii=False)};\n")
+
+
 def _external_data(text, page, static):
     """``text`` with every payload over ``INLINE_LIMIT`` written to its own file under ``static``."""
     def move(m):
         uid, tag, payload = m[1], m[2], m[3]
         if len(payload.encode("utf-8")) <= INLINE_LIMIT:
             return m[0]
-        target = static / DATA_DIR / f"{uid}.json"
+        target = static / DATA_DIR / f"{uid}.js"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(payload, encoding="utf-8")  # JSON.parse reads the escaped slash as "/"
+        target.write_text(payload_script(uid, payload), encoding="utf-8")
         src = os.path.relpath(target, page.parent).replace(os.sep, "/")
         empty = f'<script type="application/json" class="d2s-data" data-src="{src}"></script>'
         # Shown by the engine if the file cannot be fetched (its reason appended in .d2s-why).

@@ -559,7 +559,7 @@
     }
 
     /* Parse the numbers, wire the controls: a stepper or a receptive-field view. Returns a promise
-       while the numbers are being fetched, else null. */
+       while the numbers are being loaded, else null. */
     function start(root) {
       if (root.getAttribute('data-ready')) return root.d2lcnnLoading || null;
       root.setAttribute('data-ready', '1');
@@ -569,11 +569,15 @@
         return null;
       }
       /* On the book's website a large payload (the trained LeNet of "look inside") is a file of its
-         own, fetched when the view is about to be seen, so that a first visit does not carry it
-         (d2lcnn/widgets/site.py). Saved notebooks keep it inline and never come here. */
-      root.d2lcnnLoading = fetch(src).then(function (response) {
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        return response.text();
+         own, loaded when the view is about to be seen, so that a first visit does not carry it
+         (d2lcnn/widgets/site.py). The file is a script that registers the payload's text in
+         window.d2lcnnPayloads under the view's id: a page opened from disk (file://) may run a
+         script element but not fetch. Saved notebooks keep the payload inline and never come here. */
+      root.d2lcnnLoading = loadScript(src).then(function () {
+        var payloads = window.d2lcnnPayloads || {}, text = payloads[root.id];
+        if (typeof text !== 'string') throw new Error(src + ' holds no numbers for ' + root.id);
+        delete payloads[root.id];  /* parsed once; the text need not stay */
+        return text;
       }).then(function (text) {
         root.d2lcnnLoading = null;
         begin(root, text);
@@ -586,6 +590,17 @@
         throw error;
       });
       return root.d2lcnnLoading;
+    }
+
+    /* A promise that ``src`` has run, added as a script element (a failed load gives no reason). */
+    function loadScript(src) {
+      return new Promise(function (resolve, reject) {
+        var script = document.createElement('script');
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error('the file did not load: ' + src)); };
+        script.src = src;
+        document.head.appendChild(script);
+      });
     }
 
     function begin(root, text) {
