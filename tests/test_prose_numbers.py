@@ -169,3 +169,52 @@ def test_the_cited_list_refuses_the_books_own_runs(tmp_path):
     path.write_text(json.dumps({"numbers": [{"value": "0.885", "chapters": ["06_lenet"]}]}))
     with pytest.raises(ValueError, match="needs a non-empty 'source'"):
         pn.load_cited(path)
+
+
+# --- a sentence about this page's run is tied to the run's own cell ---------------------------
+
+def _alexnet_with(*cells):
+    """A copy of chapter 7 (whose training cell cab212d2 carries a run record) with markdown cells added."""
+    nb = nbformat.read(str(REPO / "chapters" / "07_alexnet.ipynb"), as_version=4)
+    for k, (lang, text) in enumerate(cells):
+        cell = nbformat.v4.new_markdown_cell(text, id=f"planted{k + 1}")
+        cell.metadata["tags"] = [lang]
+        nb.cells.append(cell)
+    return nb
+
+
+def _check(tmp_path, nb, sources, name="07_alexnet"):
+    path = tmp_path / f"{name}.ipynb"
+    nbformat.write(nb, str(path))
+    return [p for p in pn.check_notebook(path, *sources) if p.cell_id.startswith("planted")]
+
+
+def test_a_page_run_sentence_is_backed_by_its_run_only(tmp_path, sources):
+    # 0.877 is on the page (the results box: the stored GPU run's training accuracy), but not in the
+    # output of the run cell, and it is no notes' figure.
+    nb = _alexnet_with(("en", "The stored GPU run reaches a training accuracy of 0.877."),
+                       ("en", "This page's run reaches a training accuracy of 0.877."),
+                       ("zh", "本页的运行训练精度为 0.877。"),
+                       ("en", "This page's run reaches a test accuracy of 0.228, against the notes' 0.899."))
+    problems = _check(tmp_path, nb, sources)
+    assert [(p.cell_id, p.lang, p.number) for p in problems] == [
+        ("planted2", "en", "0.877"), ("planted3", "zh", "0.877")]
+    assert "cell cab212d2, the run this sentence is about" in str(problems[0])
+
+
+def test_the_tie_reaches_to_the_end_of_the_paragraph_only():
+    text = ("A table shows 0.885. The run above reached 0.228. Its loss was 2.299.\n\n"
+            "The next paragraph says 0.885 again.")
+    (a, b), = pn.page_run_spans(text, "en")
+    tied = [n.text for n in pn.find_numbers(text) if a <= n.start < b]
+    assert tied == ["0.228", "2.299"]
+    zh = "表中为 0.885。上面的运行达到 0.228，损失为 2.299。\n\n下一段又写 0.885。"
+    (a, b), = pn.page_run_spans(zh, "zh")
+    assert [n.text for n in pn.find_numbers(zh) if a <= n.start < b] == ["0.228", "2.299"]
+
+
+def test_a_page_run_sentence_without_a_run_above_is_unbacked(tmp_path, sources):
+    path = _copy_with(tmp_path, "This page's run reached a test accuracy of 0.8437.",
+                      outputs=["epoch 10, test acc 0.84372\n"])  # printed, but by no run
+    (problem,) = _planted(pn.check_notebook(path, *sources))
+    assert "no cell above this sentence made a run" in str(problem)

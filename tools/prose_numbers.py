@@ -16,6 +16,13 @@ number that is *checked* (see below) must be backed by one of:
     ``=``/``\\approx`` chain backs that number anywhere in the cell (the operands
     themselves are not backed by it).
 
+A sentence about *this page's run* is tied to that run: in a sentence that names it ("This
+page's run ...", "the run above", 本页的运行, 上面的运行) and in the rest of its paragraph, a
+number is backed only by the outputs of the run's own cell (the last code cell above whose
+output carries a run record, see ``d2lcnn.runs``), the notes or the cited list, or a formula
+of the cell, not by an output elsewhere on the page: a stale accuracy must not pass because a
+results box or a table further down happens to show the same digits.
+
 The cited list never backs what this book's own runs measure on a CPU
 (examples/s, accuracies of shortened runs): those change when the outputs are
 re-made, so they must come from the outputs (the loader refuses entries whose
@@ -488,6 +495,40 @@ def _closest(number, candidates):
     return f"{best[4]!r} in the {best[1]}"
 
 
+# A sentence about this page's own run; it ties its numbers (and the rest of its paragraph's) to the run's cell.
+_PAGE_RUN = {
+    "en": re.compile(r"\b(?:this|the) page's (?:own )?(?:shortened )?runs?\b|\bthe run above\b"
+                     r"|\bthe runs? on this page\b", re.IGNORECASE),
+    "zh": re.compile(r"本页(?:的|上的)(?:这次)?运行|上面(?:的|这次)运行"),
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(\[$])|(?<=[。！？])")
+
+
+def page_run_spans(text, lang):
+    """(start, end) of the parts of ``text`` that speak about this page's run: from the start of a
+    sentence that names the run to the end of its paragraph."""
+    pattern = _PAGE_RUN.get(lang)
+    if pattern is None:
+        return []
+    spans = []
+    for para in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
+        m = pattern.search(para.group(0))
+        if m:
+            starts = [0] + [e.end() for e in _SENTENCE_END.finditer(para.group(0)) if e.end() <= m.start()]
+            spans.append((para.start() + max(starts), para.end()))
+    return spans
+
+
+def carries_run_record(cell):
+    """Whether a code cell's output carries a training run's record (``d2lcnn.runs``, schema 1)."""
+    for out in cell.get("outputs", []):
+        tag = (out.get("metadata") or {}).get("d2lcnn")
+        record = tag.get("run") if isinstance(tag, dict) else None
+        if isinstance(record, dict) and record.get("schema") == 1:
+            return True
+    return False
+
+
 def check_notebook(path, cited=None, recipe_numbers=None):
     """The unbacked numbers of one notebook, as a list of ``Unbacked``."""
     import nbformat
@@ -504,23 +545,39 @@ def check_notebook(path, cited=None, recipe_numbers=None):
     cited_here = [(n.value, f"cited: {c.source}", n.percent, True, c.value) for c in cited
                   if chapter in c.chapters or "*" in c.chapters for n in c.numbers()]
     problems = []
+    run_cell, run_shown = None, []  # the last cell above that made a run, and what its outputs show
     for cell in nb.cells:
+        if cell.cell_type == "code" and carries_run_record(cell):
+            run_cell = cell.get("id")
+            run_shown = [(n.value, f"output of cell {run_cell}", n.percent, n.scaled, n.text.strip())
+                         for n in find_numbers(output_text(cell))]
         if cell.cell_type != "markdown":
             continue
         tags = cell.metadata.get("tags", [])
         lang = next((t for t in tags if t in ("en", "zh", "any")), "?")
         text = prose_text(cell.source)
         derived = derived_values(text)
+        tied = page_run_spans(text, lang)
         for number in find_numbers(text):
             if not number.checked:
                 continue
-            if any(matches(number, v, pct, sc) for v, _, pct, sc, _ in shown + recipe_numbers + cited_here):
+            about_run = any(a <= number.start < b for a, b in tied)
+            outputs = run_shown if about_run else shown
+            if any(matches(number, v, pct, sc) for v, _, pct, sc, _ in outputs + recipe_numbers + cited_here):
                 continue
             if any(matches(number, v) for v in derived):
                 continue
-            looked = (f"{len(shown)} numbers in this notebook's outputs (closest: {_closest(number, shown)}); "
-                      f"the notes' recipes (d2lcnn/recipes.py); {len(cited_here)} numbers cited for "
-                      f"{chapter} in tools/cited_numbers.json; the formulas of this cell")
+            if about_run:
+                where = (f"the outputs of cell {run_cell}, the run this sentence is about (closest: "
+                         f"{_closest(number, run_shown)})" if run_cell else
+                         "no cell above this sentence made a run (no output carries a run record)")
+                looked = (f"{where}; the notes' recipes (d2lcnn/recipes.py); {len(cited_here)} numbers cited "
+                          f"for {chapter} in tools/cited_numbers.json; the formulas of this cell. A sentence "
+                          f"about this page's run is backed by that run's outputs only")
+            else:
+                looked = (f"{len(shown)} numbers in this notebook's outputs (closest: {_closest(number, shown)}); "
+                          f"the notes' recipes (d2lcnn/recipes.py); {len(cited_here)} numbers cited for "
+                          f"{chapter} in tools/cited_numbers.json; the formulas of this cell")
             problems.append(Unbacked(chapter, cell.get("id", "?"), lang, number.text.strip(),
                                      _context(cell.source if len(cell.source) == len(text) else text,
                                               number.start, len(number.text)), looked))
