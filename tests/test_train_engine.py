@@ -165,7 +165,7 @@ def test_training_steps_end_at_torchs_weights(page, data_root, preset, optimizer
         opt.step()
         losses.append(loss.item())
     js = page.evaluate(RUN_STEPS, [preset, optimizer, lr, start, X.flatten().tolist(), Y.flatten().tolist(), size])
-    worst = max((torch.tensor(w) - p.detach().flatten()).abs().max().item()
+    worst = max((torch.tensor(w, dtype=torch.float64) - p.detach().flatten()).abs().max().item()
                 for w, p in zip(js["weights"], net.parameters(), strict=True))
     assert worst <= 1e-5, worst
     assert max(abs(a - b) for a, b in zip(js["losses"], losses, strict=True)) <= 1e-5

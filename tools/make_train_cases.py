@@ -127,6 +127,14 @@ def make_case(kind, rng):
 
     if kind == "conv":
         conv()
+    elif kind == "conv5":  # the LeNets' kernel rows (5 wide, stride 1): train.js's unrolled path
+        h, w = rng.randint(3, 8), rng.randint(5, 8)
+        shape[1:] = [h, w]
+        pad = rng.randint(0, 2)
+        layers.append({"type": "conv", "in": c, "out": rng.randint(1, 3), "k": [rng.randint(1, min(5, h + 2 * pad)), 5],
+                       "p": pad, "s": 1})
+        shape[:] = [layers[-1]["out"], out_size(h, layers[-1]["k"][0], pad, 1), out_size(w, 5, pad, 1)]
+        layers.append({"type": rng.choice(["relu", "sigmoid"])})
     elif kind in ("maxpool", "avgpool"):
         conv(k_max=3, stride_max=1, pad_max=1)
         pool(kind)
@@ -177,7 +185,7 @@ def make_case(kind, rng):
 
 # How many random configurations of each kind: >= 100 in all, every layer type several times.
 KINDS = {"conv": 30, "maxpool": 14, "avgpool": 14, "sigmoid": 6, "relu": 6, "tanh": 6, "linear": 8,
-         "bn2d": 10, "bn2d-eval": 4, "bn1d": 8, "bn1d-eval": 4}
+         "bn2d": 10, "bn2d-eval": 4, "bn1d": 8, "bn1d-eval": 4, "conv5": 12}
 
 
 def main():
