@@ -128,18 +128,21 @@ def test_glossary_rows_pair_up_and_cover_the_required_concepts():
     assert len(anchors) == len(set(anchors)), "duplicate anchors"
     missing = [r for r in REQUIRED if f"glossary-{r}" not in anchors]
     assert not missing, f"glossary lacks rows for {missing}"
-    assert all(len(cols) == 5 for _, cols in en), "English rows need 5 columns (term, 中文, also called, ...)"
+    assert all(len(cols) == 5 for _, cols in en), "English rows need 5 columns (term, Chinese, also called, ...)"
     assert all(len(cols) == 5 for _, cols in zh), "Chinese rows need 5 columns"
 
 
 def test_the_english_rows_give_the_chinese_table_s_names():
-    """The en page's 中文 column is the zh row's term, then the variants other Chinese books use."""
+    """The en page's Chinese column is the zh row's term, then the variants other Chinese books use,
+    each marked as Chinese (``<span lang="zh-CN">``) for the browser's fonts and screen readers."""
     zh = dict(_rows("zh"))
     for anchor, cols in _rows("en"):
         term = zh[anchor][0].replace("*", "")
         variants = [v for v in re.split(r"[、，,]", zh[anchor][1]) if CJK.search(v)]
-        expected = term + (f" (elsewhere also {'、'.join(v.strip() for v in variants)})" if variants else "")
-        assert cols[1] == expected, f"{anchor}: the en 中文 column reads {cols[1]!r}; the zh table gives {expected!r}"
+        also = "、".join(v.strip() for v in variants)
+        expected = f'<span lang="zh-CN">{term}</span>' + (
+            f' (elsewhere also <span lang="zh-CN">{also}</span>)' if variants else "")
+        assert cols[1] == expected, f"{anchor}: the en Chinese column reads {cols[1]!r}, not {expected!r}"
 
 
 def test_both_tables_name_the_same_introducing_chapter_and_it_uses_the_term():
