@@ -246,3 +246,47 @@ def test_relu_preset_learns_a_fashion_mnist_slice(page, data_root):
     print(f"relu preset: mean loss of the first 10 steps {first:.3f}, of the last 25 {last:.3f}")
     assert first > 2.0, first
     assert last < LOSS_BOUND, last
+
+
+def test_worker_decodes_the_data_script_and_trains_off_the_main_thread(browser, data_root, tmp_path):
+    """The worker client (train_worker.js) from a file:// page: the data script that
+    tools/make_train_data.py writes decodes to the loader's images, and the worker trains,
+    evaluates and hands back weights in the network's parameter order."""
+    make_data = load_script("tools/make_train_data.py")
+    out = make_data.main(["--out", str(tmp_path / "data.js"), "--train-per-class", "20", "--test-per-class", "5"])
+    page_file = tmp_path / "page.html"
+    page_file.write_text("<!doctype html><html><body>" + "".join(
+        f'<script src="{src}"></script>' for src in [(WIDGETS / "train.js").as_uri(),
+                                                      (WIDGETS / "train_worker.js").as_uri(), out.as_uri()]) +
+        "</body></html>")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_file.as_uri())
+    result = page.evaluate("""async () => {
+        const client = d2lcnnTrainClient(), progress = [];
+        const counts = await client.load(d2lcnnTrainData);
+        const sample = await client.images('train', 30), test = await client.images('test', 50);
+        const setup = await client.setup({preset: 'lenet-relu', optimizer: 'sgd', lr: 0.1, batchSize: 16, seed: 1});
+        const last = await client.run(6, p => progress.push(p), 2);
+        const evaluation = await client.evaluate();
+        const weights = await client.weights();
+        client.terminate();
+        return {counts, sample, test, setup, last, progress, evaluation,
+                shapes: weights.weights.map(w => w.length)};
+    }""")
+    page.close()
+    assert not errors, errors
+    assert result["counts"] == {"train": 200, "test": 50}
+    x_train, y_train = _fashion_train()
+    idx = make_data.balanced(y_train.numpy(), 20)[:30]
+    assert result["sample"]["images"] == x_train[idx].flatten().tolist()
+    assert result["sample"]["labels"] == y_train[idx].tolist()
+    x_test, y_test = load_fashion_mnist_tensors(train=False)
+    idx = make_data.balanced(y_test.numpy(), 5)
+    assert result["test"]["images"] == x_test[idx].flatten().tolist()
+    assert [p["seen"] for p in result["progress"]] == [32, 64, 96]
+    assert result["last"]["seen"] == 96 and 0 < result["last"]["loss"] < 5
+    assert 0 <= result["evaluation"]["acc"] <= 1
+    assert result["shapes"] == [p.numel() for p in d2lcnn.lenet("relu").parameters()]
+    assert result["setup"]["params"] == sum(result["shapes"])

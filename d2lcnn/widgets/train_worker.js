@@ -1,0 +1,149 @@
+/* d2lcnn trainer off the main thread (d2lcnn/widgets/train_worker.js): a Web Worker that runs
+   train.js's training loop, and the page-side client that starts and drives it.
+
+   Load train.js first, then this file (and, for the data, the script tools/make_train_data.py
+   writes). The worker is started from a Blob of source text: train.js's engine function and
+   d2lcnnTrainWorker below, turned back into text with Function.prototype.toString. So nothing is
+   fetched and no worker URL is needed, which is what lets it work when the book is opened from
+   disk (file://), where fetch() and new Worker(url) are refused.
+
+   window.d2lcnnTrainClient() returns a client whose methods return Promises:
+     load(data)           data = the d2lcnnTrainData object (base64 of one gzip stream, see
+                          tools/make_train_data.py); the worker decodes it -> {train, test} counts
+     setup(settings)      a new trainer: preset, lr, batchSize, optimizer, init, seed, float32
+                          (train.js's Trainer) -> {params} (parameter count)
+     run(batches, onProgress, chunk)  train that many batches, `chunk` (default 4) at a time;
+                          after each chunk onProgress({loss, acc, epoch, examples, seen, seconds})
+                          with the loss and accuracy of that chunk, `seconds` the worker's
+                          training time so far. Resolves with the last progress when done or paused.
+     pause()              stop after the chunk being trained (run() then resolves)
+     evaluate(limit)      test accuracy in eval mode -> {acc, seconds}
+     images(split, count) the first count decoded images and labels of 'train' or 'test' (tests)
+     weights()            {weights: [arrays in torch's parameter order], buffers: batch norm's}
+     terminate()
+   The worker itself never touches the DOM; it answers one message at a time and yields between
+   chunks (setTimeout 0) so that a pause reaches it. */
+function d2lcnnTrainWorker(scope) {
+  'use strict';
+  var T = scope.d2lcnnTrain, data = null, trainer = null, paused = false, trainSeconds = 0;
+
+  function now() { return (scope.performance || Date).now(); }
+
+  /* Undo tools/make_train_data.py: base64 -> gzip stream -> bytes -> un-Paeth the images. */
+  function decode(payload) {
+    var binary = scope.atob(payload.bytes), packed = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);
+    var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer), side = payload.side, area = side * side;
+      var nTrain = payload.train, nTest = payload.test, images = bytes.subarray(0, (nTrain + nTest) * area);
+      unpaeth(images, nTrain + nTest, side);
+      var labels = bytes.subarray((nTrain + nTest) * area);
+      return {train: {images: images.subarray(0, nTrain * area), labels: labels.subarray(0, nTrain)},
+              test: {images: images.subarray(nTrain * area), labels: labels.subarray(nTrain, nTrain + nTest)}};
+    });
+  }
+  function unpaeth(images, count, side) {
+    var area = side * side;
+    for (var n = 0; n < count; n++) {
+      var base = n * area;
+      for (var i = 1; i < side; i++) {
+        for (var j = 1; j < side; j++) {
+          var at = base + i * side + j, a = images[at - 1], b = images[at - side], c = images[at - side - 1];
+          var p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+          var prediction = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          images[at] = (images[at] + prediction) & 255;
+        }
+      }
+    }
+  }
+
+  function reply(id, value) { scope.postMessage({id: id, value: value}); }
+  function fail(id, error) { scope.postMessage({id: id, error: String(error && error.message || error)}); }
+
+  function run(id, batches, chunk) {
+    var left = batches, last = null;
+    paused = false;
+    (function next() {
+      if (paused || left <= 0) { reply(id, last); return; }
+      var k = Math.min(chunk, left), t0 = now();
+      try {
+        last = trainer.run(k);
+      } catch (error) { fail(id, error); return; }
+      trainSeconds += (now() - t0) / 1000;
+      left -= k;
+      last.seen = trainer.seen;
+      last.seconds = trainSeconds;
+      scope.postMessage({id: id, progress: last});
+      setTimeout(next, 0);
+    })();
+  }
+
+  scope.onmessage = function (event) {
+    var m = event.data;
+    try {
+      if (m.cmd === 'load') {
+        decode(m.data).then(function (decoded) {
+          data = decoded;
+          reply(m.id, {train: data.train.labels.length, test: data.test.labels.length});
+        }, function (error) { fail(m.id, error); });
+      } else if (m.cmd === 'setup') {
+        if (!data) throw new Error('load the data before setup');
+        trainer = T.trainer(m.settings, data);
+        trainSeconds = 0;
+        reply(m.id, {params: trainer.net.params.reduce(function (s, p) { return s + p.data.length; }, 0)});
+      } else if (m.cmd === 'run') {
+        if (!trainer) throw new Error('setup a trainer before run');
+        run(m.id, m.batches, m.chunk || 4);
+      } else if (m.cmd === 'pause') {
+        paused = true;
+        reply(m.id, true);
+      } else if (m.cmd === 'evaluate') {
+        var t0 = now(), acc = trainer.evaluate(data.test, m.limit);
+        reply(m.id, {acc: acc, seconds: (now() - t0) / 1000});
+      } else if (m.cmd === 'images') {
+        var split = data[m.split], area = 784;
+        reply(m.id, {images: Array.prototype.slice.call(split.images, 0, m.count * area),
+                     labels: Array.prototype.slice.call(split.labels, 0, m.count)});
+      } else if (m.cmd === 'weights') {
+        reply(m.id, {weights: trainer.net.getWeights(), buffers: trainer.net.buffers()});
+      } else {
+        throw new Error('unknown command ' + m.cmd);
+      }
+    } catch (error) { fail(m.id, error); }
+  };
+}
+
+(function (global) {
+  if (typeof global.document === 'undefined') return;  /* inside a worker: nothing to define */
+  global.d2lcnnTrainClient = function () {
+    var source = '(' + global.d2lcnnTrainEngine.toString() + ')(self);\n(' + d2lcnnTrainWorker.toString() + ')(self);\n';
+    var url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+    var worker = new Worker(url), pending = {}, nextId = 1;
+    URL.revokeObjectURL(url);
+    worker.onmessage = function (event) {
+      var m = event.data, entry = pending[m.id];
+      if (!entry) return;
+      if (m.progress) { if (entry.progress) entry.progress(m.progress); return; }
+      delete pending[m.id];
+      if (m.error) entry.reject(new Error(m.error)); else entry.resolve(m.value);
+    };
+    function ask(message, progress) {
+      return new Promise(function (resolve, reject) {
+        message.id = nextId++;
+        pending[message.id] = {resolve: resolve, reject: reject, progress: progress};
+        worker.postMessage(message);
+      });
+    }
+    return {
+      load: function (data) { return ask({cmd: 'load', data: data}); },
+      setup: function (settings) { return ask({cmd: 'setup', settings: settings}); },
+      run: function (batches, onProgress, chunk) { return ask({cmd: 'run', batches: batches, chunk: chunk}, onProgress); },
+      pause: function () { return ask({cmd: 'pause'}); },
+      evaluate: function (limit) { return ask({cmd: 'evaluate', limit: limit}); },
+      images: function (split, count) { return ask({cmd: 'images', split: split, count: count}); },
+      weights: function () { return ask({cmd: 'weights'}); },
+      terminate: function () { worker.terminate(); }
+    };
+  };
+})(typeof self !== 'undefined' ? self : this);
