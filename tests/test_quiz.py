@@ -68,6 +68,17 @@ RECOMPUTE = {
     # 05: a pooling layer's state holds nothing; PyTorch's default stride is the window
     "ch05-params": lambda: sum(t.numel() for t in nn.MaxPool2d(2).state_dict().values()),
     "ch05-default-stride": lambda: _out(6, 3, 0, 3),
+    # 04: a kernel per output channel counted by hand; a 1x1 layer's MACs as one matrix product's
+    "ch04-params": lambda: 16 * (3 * 5 * 5 + 1),
+    "ch04-1x1-macs": lambda: (torch.zeros(32, 64) @ torch.zeros(64, 28 * 28)).numel() * 64,
+    # 06: LeNet's flattened size through the formula; the loss of uniform guessing from its definition
+    "ch06-flatten": lambda: 16 * _out(_out(_out(_out(28, 5, 4), 2, 0, 2), 5), 2, 0, 2) ** 2,
+    "ch06-chance-loss": lambda: math.log(10),
+    # 11: one channel's values in a batch; gamma and beta per channel
+    "ch11-count": lambda: 256 * 24 * 24,
+    "ch11-params": lambda: 2 * 16,
+    # 12: two bias-free 3x3 convolutions and two batch norms, by hand
+    "ch12-params": lambda: 2 * (64 * 64 * 3 * 3 + 2 * 64),
 }
 
 
@@ -385,3 +396,48 @@ def test_the_tally_persists_across_a_reload(browser, pages):
     assert page.locator(".d2q-num .d2q-tally").inner_text() == "本章：共 2 题，已答对 0 题"
     page.context.close()
     assert not problems, problems
+
+
+# ------------------------------------------------------------------ instructor build
+
+def _first_sentence(text):
+    """The first sentence of an answer block (its words, without Markdown or HTML), at least a few words long."""
+    body = re.sub(r"<[^>]+>|\$[^$]*\$|`[^`]*`|\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    body = " ".join(body.replace("Answer", "", 1).replace("答案", "", 1).split())
+    first = re.split(r"(?<=[.。;；])\s*", body)[0]
+    return first[:60] if len(first) >= 20 else body[:40]
+
+
+def _answers(nb):
+    """The first sentence of every exercise answer of a chapter."""
+    import without_answers
+    return [_first_sentence(b) for c in nb.cells if c.cell_type == "markdown"
+            for b in without_answers.answer_blocks(c.source)]
+
+
+@pytest.fixture(scope="module")
+def tools_path():
+    """tools/ importable (tools/without_answers.py), as tools/build_book.py finds it."""
+    import sys
+    sys.path.insert(0, str(REPO / "tools"))
+    yield
+    sys.path.remove(str(REPO / "tools"))
+
+
+@pytest.mark.parametrize("path", [p for p in CHAPTERS if "_" in p.stem], ids=lambda p: p.stem)
+def test_the_instructor_edition_has_no_answer(path, tools_path):
+    import without_answers
+    nb = nbformat.read(path, as_version=4)
+    texts = _answers(nb)
+    stripped = without_answers.strip_answers(nb)
+    text = "\n".join(c.source for c in stripped.cells)
+    assert all(t and t not in text for t in texts), [t for t in texts if not t or t in text]
+    after = False
+    for c in stripped.cells:
+        after = after or (c.cell_type == "markdown" and bool(without_answers.EXERCISES.search(c.source)))
+        assert not (after and c.cell_type == "code"), f"an answer's code cell is still there: {c.source[:60]!r}"
+    # the exercises themselves stay, in both languages
+    assert text.count("## Exercises") == text.count("## 练习") == (1 if texts else 0)
+    questions = "\n".join(without_answers.DETAILS.sub("", c.source) for c in nb.cells if c.cell_type == "markdown")
+    for q in re.findall(r"^\d+\. .{20}", questions, re.M):
+        assert q in text, f"the exercise {q!r} went missing"

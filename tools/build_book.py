@@ -11,7 +11,11 @@ other language's prose removed, builds each with ``jupyter-book build -W``
     _build/html/en/          English edition
     _build/html/zh/          Chinese edition
 
-Usage: python tools/build_book.py [--lang en|zh] [--keep-going]
+Usage: python tools/build_book.py [--lang en|zh] [--keep-going] [--without-answers]
+
+--without-answers: the instructor build, into _build/instructor/ (the normal build is untouched):
+the exercise answers and the check-yourself questions' explanations are left out
+(tools/without_answers.py), so that a course can hand out the exercises.
 """
 import argparse
 import pathlib
@@ -23,6 +27,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import fast_pages  # noqa: E402  (after the path insert; the pages' speed-ups, run on each edition)
 import npm_packages  # noqa: E402
 import reader_notebooks  # the one filter of the other language's cells, shared with the readers' notebooks
+import without_answers  # the instructor build's filter
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -63,16 +68,19 @@ def mathjax_modules():
     return npm_packages.npm_package(MATHJAX)
 
 
-def stage(lang):
-    """Write the sources of one edition to _build/src/<lang>; return that folder."""
+def stage(lang, answers=True):
+    """Write the sources of one edition to _build/src/<lang> (without answers: _build/src-instructor/<lang>);
+    return that folder."""
     import yaml
-    src = BUILD / "src" / lang
+    src = BUILD / ("src" if answers else "src-instructor") / lang
     if src.exists():
         shutil.rmtree(src)
     (src / "chapters").mkdir(parents=True)
     for nb_path in sorted((ROOT / "chapters").glob("*.ipynb")):
         (src / "chapters" / nb_path.name).write_text(
-            reader_notebooks.render(edition_notebook(nb_path, lang)), encoding="utf-8")
+            reader_notebooks.render(edition_notebook(nb_path, lang) if answers else
+                                    without_answers.strip_answers(edition_notebook(nb_path, lang))),
+            encoding="utf-8")
     for extra in (ROOT / "chapters").iterdir():
         if extra.suffix != ".ipynb" and extra.name != ".ipynb_checkpoints":
             (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, src / "chapters" / extra.name)
@@ -152,15 +160,15 @@ def dedupe_thebe_config(html_dir):
     return fixed
 
 
-def build(lang, keep_going=False):
-    src = stage(lang)
+def build(lang, keep_going=False, answers=True):
+    src = stage(lang, answers)
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
            "build", str(src), "--builder", "html", "-W", "-n"]
     if keep_going:
         cmd.append("--keep-going")
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, check=True)
-    out = BUILD / "html" / lang
+    out = BUILD / ("html" if answers else "instructor") / lang
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(src / "_build" / "html", out)
@@ -168,7 +176,7 @@ def build(lang, keep_going=False):
     from d2lcnn.widgets.site import serve_engine_once  # the stepper engine once per page, not per stepper
     print(f"{lang}: stepper engine served once on {serve_engine_once(out)} pages")
     from d2lcnn.widgets.site import serve_quiz_once  # the check-yourself questions' script likewise
-    print(f"{lang}: question script served once on {serve_quiz_once(out)} pages")
+    print(f"{lang}: question script served once on {serve_quiz_once(out, explanations=answers)} pages")
     summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
     print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out
@@ -179,14 +187,17 @@ def main(argv=None):
     parser.add_argument("--lang", choices=sorted(LANGS), action="append",
                         help="build only this edition (repeatable); default: both")
     parser.add_argument("--keep-going", action="store_true", help="report every warning, then fail")
+    parser.add_argument("--without-answers", action="store_true",
+                        help="the instructor build, into _build/instructor/: no exercise answers, no explanations")
     args = parser.parse_args(argv)
     for lang in args.lang or sorted(LANGS):
-        print(f"built {build(lang, args.keep_going)}")
-    (BUILD / "html").mkdir(parents=True, exist_ok=True)
+        print(f"built {build(lang, args.keep_going, answers=not args.without_answers)}")
+    site = BUILD / ("instructor" if args.without_answers else "html")
+    site.mkdir(parents=True, exist_ok=True)
     # The front page chooses an edition: the reader's last choice, else the browser's language.
     for name in ("index.html", "chooser.js", "chooser.css"):
-        shutil.copy2(SITE / name, BUILD / "html" / name)
-    print(f"website: {BUILD / 'html' / 'index.html'}")
+        shutil.copy2(SITE / name, site / name)
+    print(f"website: {site / 'index.html'}")
 
 
 if __name__ == "__main__":
