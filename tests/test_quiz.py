@@ -74,6 +74,15 @@ RECOMPUTE = {
     # 06: LeNet's flattened size through the formula; the loss of uniform guessing from its definition
     "ch06-flatten": lambda: 16 * _out(_out(_out(_out(28, 5, 4), 2, 0, 2), 5), 2, 0, 2) ** 2,
     "ch06-chance-loss": lambda: math.log(10),
+    # 07: AlexNet's first layer by the window count
+    "ch07-conv1": lambda: _out(224, 11, 2, 4),
+    # 08: a padded block then pooling; five halvings
+    "ch08-block": lambda: _out(_out(_out(32, 3, 2), 3, 2), 2, 0, 2),
+    "ch08-final-size": lambda: 224 // 2 ** 5,
+    # 09: NiN's last block counted by hand
+    "ch09-head": lambda: (384 * 10 * 3 * 3 + 10) + 2 * (10 * 10 + 10),
+    # 13: the growth rate times the blocks, plus the input
+    "ch13-channels": lambda: 64 + 4 * 32,
     # 11: one channel's values in a batch; gamma and beta per channel
     "ch11-count": lambda: 256 * 24 * 24,
     "ch11-params": lambda: 2 * 16,
