@@ -81,6 +81,8 @@ RECOMPUTE = {
     "ch08-final-size": lambda: 224 // 2 ** 5,
     # 09: NiN's last block counted by hand
     "ch09-head": lambda: (384 * 10 * 3 * 3 + 10) + 2 * (10 * 10 + 10),
+    # 14: a convolution's cost grows with the area of its map
+    "ch14-input-size": lambda: (224 / 96) ** 2,
     # 13: the growth rate times the blocks, plus the input
     "ch13-channels": lambda: 64 + 4 * 32,
     # 11: one channel's values in a batch; gamma and beta per channel
