@@ -19,6 +19,7 @@ import pytest
 import torch
 from torch import nn
 
+import d2lcnn
 from d2lcnn.widgets import quiz
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -452,3 +453,29 @@ def test_the_instructor_edition_has_no_answer(path, tools_path):
     questions = "\n".join(without_answers.DETAILS.sub("", c.source) for c in nb.cells if c.cell_type == "markdown")
     for q in re.findall(r"^\d+\. .{20}", questions, re.M):
         assert q in text, f"the exercise {q!r} went missing"
+
+
+# --------------------------------------------------------- question cells in their chapters
+
+def _question_cells():
+    return [(path, cell) for path in CHAPTERS for cell in nbformat.read(path, as_version=4).cells
+            if cell.cell_type == "code" and cell.get("id", "").startswith("quiz-")]
+
+
+@pytest.mark.parametrize("path, cell", _question_cells(), ids=lambda v: getattr(v, "id", None) or v.stem)
+def test_a_question_cell_leaves_the_chapter_as_it_was(path, cell):
+    """A question cell runs alone (it imports what it uses) and changes no name the chapter defined, nor the
+    random numbers the chapter's next cells draw: nbval compares those cells' saved outputs."""
+    import torch.nn as torch_nn
+    sentinel = object()
+    names = {name: sentinel for name in ("X", "K", "Y", "net", "conv", "x", "y", "shape", "layer", "blk", "rows")}
+    namespace = dict(names, torch=torch, nn=torch_nn, d2lcnn=d2lcnn)
+    before = torch.get_rng_state()
+    exec(compile(cell.source, f"{path.name}:{cell.id}", "exec"), namespace)
+    assert torch.equal(torch.get_rng_state(), before), f"{cell.id} changed the random numbers after it"
+    changed = {k for k in names if namespace[k] is not sentinel}
+    assert not changed, f"{cell.id} rebinds {changed}"
+    assert set(namespace) - set(names) - {"torch", "nn", "d2lcnn", "__builtins__"} == {"question"}, \
+        f"{cell.id} defines {set(namespace) - set(names)}"
+    assert isinstance(namespace["question"](), quiz.Question)
+    assert cell.metadata.get("tags") == ["remove-input"], "the website shows the question, not its code"
