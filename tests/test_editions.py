@@ -6,6 +6,7 @@ outline); the offline copies are unzipped into a temporary folder and opened fro
 Chromium. The first tests need neither: they check the pieces on small made-up pages.
 """
 import html
+import io
 import pathlib
 import re
 import subprocess
@@ -16,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from _browser import guarded_page
-from _deps import require_program
+from _deps import require_cjk_font, require_program
 from _scripts import REPO, load_script
 
 sys.path.insert(0, str(REPO / "tools"))
@@ -106,6 +107,21 @@ def test_entries_link_the_files_from_every_depth(tmp_path):
         build_editions.add_entries(edition, "en", files)
 
 
+def test_the_chinese_font_is_a_truetype_subset():
+    """Noto Sans CJK SC cut to the characters asked for, with TrueType outlines (which Chromium
+    embeds as a named font) of the same advance widths."""
+    require_cjk_font()
+    from fontTools.ttLib import TTFont
+    cjk_font = load_script("tools/cjk_font.py")
+    font = TTFont(io.BytesIO(cjk_font.truetype_subset("卷积汇聚", 700)))
+    assert "glyf" in font and "CFF " not in font
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in "卷积汇聚"} <= set(cmap) and ord("残") not in cmap
+    assert font["name"].getDebugName(6) == "NotoSansCJKsc-Bold"
+    glyph = font["glyf"][cmap[ord("卷")]]
+    assert glyph.numberOfContours > 0 and font["hmtx"][cmap[ord("卷")]][0] == 1000
+
+
 # --- the built PDFs and zips ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -155,7 +171,7 @@ def test_the_pdf_holds_every_chapter_in_order(site, editions, lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_pdf_text_is_real_text_in_embedded_fonts(editions, lang):
     """Every font embedded; the book's terms extractable; no missing glyph (a box, a replacement
-    character, Chromium's last-resort font); the Chinese edition in a Noto CJK font."""
+    character, Chromium's last-resort font); Chinese in a named Noto Sans CJK font."""
     pdf = editions / build_editions.pdf_name(lang)
     fonts = poppler("pdffonts", str(pdf)).splitlines()[2:]
     assert fonts
@@ -164,8 +180,10 @@ def test_the_pdf_text_is_real_text_in_embedded_fonts(editions, lang):
         emb = row.split()[-5]
         assert emb == "yes", f"a font not embedded: {row}"
         assert "LastResort" not in row and "notdef" not in row.lower(), row
-    if lang == "zh":
-        assert any("NotoSansCJK" in row for row in fonts), fonts
+    # Chinese (the whole Chinese edition; the English glossary's Chinese terms) in a named, embedded
+    # Noto Sans CJK subset (tools/cjk_font.py), regular and bold; the math's fonts are Type 3 drawings.
+    for weight in ("Regular", "Bold"):
+        assert any(re.match(rf"[A-Z]{{6}}\+NotoSansCJKsc-{weight}\s", row) for row in fonts), (weight, fonts[:20])
     text = poppler("pdftotext", str(pdf), "-")
     flat = squash(text).lower()
     for term in TERMS[lang]:

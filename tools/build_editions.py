@@ -87,8 +87,9 @@ def add_entries(edition, lang, files):
             continue  # the edition's index.html: a one-line redirect
         links = {kind: (os.path.relpath(path, page.parent).replace(os.sep, "/"),
                         f"{labels[kind]} ({megabytes(path.stat().st_size)})") for kind, path in files.items()}
-        items = "".join(f'<li class="toctree-l1"><a class="reference external" href="{html.escape(href)}" download>'
-                        f"{html.escape(label)}</a></li>" for href, label in links.values())
+        items = "".join(f'<li class="toctree-l1"><a class="reference download internal" '
+                        f'href="{html.escape(href)}" download>{html.escape(label)}</a></li>'
+                        for href, label in links.values())
         title = labels["title"]
         sidebar = (f'<div class="sidebar-primary-item d2l-downloads"><nav class="bd-links" aria-label="{title}">'
                    f'<p class="caption" role="heading" aria-level="3"><span class="caption-text">{title}</span></p>'

@@ -11,7 +11,9 @@ through Playwright's ``page.pdf``. The document is:
   inside the PDF, and links to files of the website (the figures' full-size PNGs) dropped;
   the exercises' answers (``<details>``) printed open;
 * the site's stylesheet bundle, every page's MathJax rules (the formulas are CHTML drawn with
-  MathJax's WOFF2 fonts, which the PDF embeds) and tools/site/print/print.css;
+  MathJax's WOFF2 fonts, which the PDF embeds) and tools/site/print/print.css; Chinese text in
+  Noto Sans CJK SC made TrueType for the occasion (tools/cjk_font.py), so the PDF embeds it as
+  a named font;
 * the interactive views (``[data-d2s]``: steppers, look-inside) drawn by the steppers' engine,
   the document's one script, in their first state, and the check-yourself questions
   (``[data-d2q]``) as their markup shows them; their controls are hidden and a line under each
@@ -34,6 +36,7 @@ import threading
 import time
 from urllib.parse import urlparse
 
+import cjk_font  # tools/: the build tools import each other by module name
 import yaml
 from bs4 import BeautifulSoup
 
@@ -44,6 +47,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 # Served beside the chapter pages, so that their relative links to ../_images and ../_static hold.
 DOC_PATH = "chapters/__print__.html"
+# Where the document finds its Chinese font (tools/site/print/print.css names these paths).
+CJK_FONT = "/__print__/cjk-{weight}.ttf"
 
 TEXT = {
     "en": {"contents": "Contents", "subtitle": "A hands-on, bilingual textbook",
@@ -231,9 +236,10 @@ FOOTER = ('<div style="width:100%;font-size:8px;color:#555;text-align:center;'
           'font-family:\'DejaVu Sans\',\'Noto Sans CJK SC\',sans-serif"><span class="pageNumber"></span></div>')
 
 
-def render(browser, base_url, document, out_pdf):
-    """Print ``document`` (served at ``DOC_PATH`` of ``base_url``) to ``out_pdf``; returns the
-    number of interactive views drawn. Any request that fails, or leaves 127.0.0.1, stops it."""
+def render(browser, base_url, document, out_pdf, fonts):
+    """Print ``document`` (served at ``DOC_PATH`` of ``base_url``, with ``fonts``: {URL path:
+    TrueType bytes}) to ``out_pdf``; returns the number of interactive views drawn. Any request
+    that fails, or leaves 127.0.0.1, stops it."""
     problems = []
     context = browser.new_context()
     page = context.new_page()
@@ -243,6 +249,8 @@ def render(browser, base_url, document, out_pdf):
         url = request_route.request.url
         if urlparse(url).path == "/" + DOC_PATH:
             request_route.fulfill(body=document, content_type="text/html; charset=utf-8")
+        elif urlparse(url).path in fonts:
+            request_route.fulfill(body=fonts[urlparse(url).path], content_type="font/ttf")
         elif urlparse(url).hostname == "127.0.0.1":
             request_route.continue_()
         else:
@@ -303,9 +311,13 @@ def build_pdf(edition, lang, title, out_pdf, web_url=None):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             draft = pathlib.Path(tmp) / "draft.pdf"
-            render(browser, base_url, print_document(edition, lang, title, web_url=web_url), draft)
+            document = print_document(edition, lang, title, web_url=web_url)
+            # Chinese in a TrueType subset (tools/cjk_font.py), named and embedded as a font in the PDF.
+            fonts = {CJK_FONT.format(weight=w): cjk_font.truetype_subset(set(document) | set("0123456789"), w)
+                     for w in cjk_font.WEIGHTS}
+            render(browser, base_url, document, draft, fonts)
             numbers = chapter_pages(draft, titles)
-            views = render(browser, base_url, print_document(edition, lang, title, numbers, web_url), out_pdf)
+            views = render(browser, base_url, print_document(edition, lang, title, numbers, web_url), out_pdf, fonts)
         finally:
             browser.close()
     if chapter_pages(out_pdf, titles) != numbers:
