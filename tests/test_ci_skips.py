@@ -1,6 +1,7 @@
 """Under CI (CI=true) a test skipped for a missing dependency fails the run (the root conftest.py),
 so that a missing install step cannot hide; elsewhere it is still a skip. Each case plants a missing
 program or module in a small test file run by pytest in this process (pytester)."""
+import importlib.util
 import pathlib
 import re
 
@@ -32,8 +33,9 @@ def test_passes():
 
 
 @pytest.fixture
-def planted(pytester):
+def planted(pytester, monkeypatch):
     """A folder with the repository's root conftest.py, tests/_deps.py and the planted tests."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # the rule needs no plugin; loading them is slow
     pytester.makeconftest((REPO / "conftest.py").read_text())
     pytester.makepyfile(_deps=(REPO / "tests" / "_deps.py").read_text(), test_planted=PLANTED)
     pytester.syspathinsert()
@@ -54,15 +56,24 @@ def test_under_ci_a_missing_dependency_fails_the_run(planted, monkeypatch):
     ])
 
 
-@pytest.mark.parametrize("ci", [None, "false", "0"])
-def test_without_ci_it_still_skips(planted, monkeypatch, ci):
-    if ci is None:
-        monkeypatch.delenv("CI", raising=False)
-    else:
-        monkeypatch.setenv("CI", ci)
+def test_without_ci_it_still_skips(planted, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
     result = planted.runpytest_inprocess("-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(skipped=4, passed=1)
     assert result.ret == pytest.ExitCode.OK
+
+
+@pytest.mark.parametrize("value, ci", [(None, False), ("", False), ("false", False), ("0", False), ("no", False),
+                                       ("true", True), ("1", True), ("True", True), ("yes", True)])
+def test_what_counts_as_ci(monkeypatch, value, ci):
+    spec = importlib.util.spec_from_file_location("root_conftest", REPO / "conftest.py")
+    root = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root)
+    if value is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", value)
+    assert root.running_under_ci() is ci
 
 
 def test_under_ci_a_module_level_skip_stops_the_run(planted, monkeypatch):
