@@ -158,6 +158,14 @@ def test_the_chapters_have_questions_in_both_languages():
             f"{qid} is in {where[0][0].name}: its id must start with that chapter's number"
 
 
+def test_saved_questions_carry_the_current_script_and_stylesheet():
+    """nbval compares the saved outputs, scripts included: after a change to quiz.js or quiz.css, rewrite the
+    chapters' question outputs with quiz.refresh_assets."""
+    stale = sorted({f"{path.name} {payload['id']}" for path, _, payload, html, _ in QUESTIONS
+                    if quiz.refresh_assets(html) != html})
+    assert not stale, f"saved questions with an old quiz.js/quiz.css (use quiz.refresh_assets): {stale}"
+
+
 def _headings(nb, lang):
     heads = set()
     for cell in nb.cells:
@@ -270,7 +278,8 @@ def test_the_website_serves_one_script_and_can_drop_the_explanations(tmp_path):
     from d2lcnn.widgets.site import QUIZ_FILE, serve_quiz_once
     page = tmp_path / "chapters" / "a.html"
     page.parent.mkdir()
-    page.write_text(f"<html><head></head><body>{_one().html('en')}{_num().html('en')}</body></html>")
+    heading = '<section id="id2">\n<h2>填充<a class="headerlink" href="#id2" title="Link">#</a></h2>'
+    page.write_text(f"<html><head></head><body>{heading}{_one().html('zh')}{_num().html('zh')}</body></html>")
     (tmp_path / "b.html").write_text("<html><head></head><body>no question</body></html>")
     assert serve_quiz_once(tmp_path) == 1
     text = page.read_text()
@@ -278,6 +287,8 @@ def test_the_website_serves_one_script_and_can_drop_the_explanations(tmp_path):
     assert f'<script defer src="../_static/{QUIZ_FILE}?v=' in text
     assert (tmp_path / "_static" / QUIZ_FILE).read_text() == quiz.library_js()
     assert "It adds zeros" in text
+    assert text.count('class="d2q-link" href="#id2"') == 2, "the link goes to the heading's id on this page"
+    assert serve_quiz_once(tmp_path) == 0, "a page rewritten again stays as it was"
     serve_quiz_once(tmp_path, explanations=False)
     assert "It adds zeros" not in page.read_text() and len(quiz.read_questions(page.read_text())) == 2
 
@@ -479,3 +490,60 @@ def test_a_question_cell_leaves_the_chapter_as_it_was(path, cell):
         f"{cell.id} defines {set(namespace) - set(names)}"
     assert isinstance(namespace["question"](), quiz.Question)
     assert cell.metadata.get("tags") == ["remove-input"], "the website shows the question, not its code"
+
+
+# --------------------------------------------------------------------- the built website
+
+QUIZ_PAGES = ("chapters/03_padding_stride", "chapters/05_pooling", "chapters/12_resnet")
+
+
+def _next_output_display(page, n):
+    """The CSS display of the output of the cell after the page's n-th question's cell."""
+    return page.evaluate("""n => {
+        const cell = document.querySelectorAll('.d2q')[n].closest('.cell');
+        const out = cell.nextElementSibling.querySelector('.cell_output');
+        return getComputedStyle(out).display;
+    }""", n)
+
+
+def check_site(browser, url, problems):
+    """On the built website (base ``url``): every question of a few chapters in both editions shows in the
+    edition's language, links a heading of its page, answers, and a predict question's next output appears
+    only once answered; axe finds nothing before and after, at a desktop width and a phone's."""
+    from test_accessibility import audit
+
+    from _browser import guarded_page
+    found = []
+    for lang in ("en", "zh"):
+        for name in QUIZ_PAGES:
+            for viewport in ({"width": 1280, "height": 900}, {"width": 375, "height": 812}):
+                page = guarded_page(browser, problems, viewport=viewport)
+                page.goto(f"{url}/{lang}/{name}.html", wait_until="load")
+                boxes = page.locator(".d2q")
+                assert boxes.count() >= 2, f"{lang}/{name}: {boxes.count()} questions"
+                assert page.locator("script[src*='d2lcnn-quiz.js']").count() == 1
+                assert page.locator(".d2q script:not([type])").count() == 0, "inline question scripts left"
+                found += audit(page, f"{lang}/{name} {viewport['width']} before")
+                for n in range(boxes.count()):
+                    box = boxes.nth(n)
+                    box.scroll_into_view_if_needed()
+                    assert box.get_attribute("data-lang") == lang
+                    href = box.locator(".d2q-link").get_attribute("href")
+                    assert page.locator(f"[id='{href[1:]}']").count() == 1, f"{lang}/{name}: link {href} goes nowhere"
+                    pred = "d2q-pred" in box.get_attribute("class")
+                    if pred:
+                        assert _next_output_display(page, n) == "none", f"{lang}/{name}: the output shows too early"
+                    box.locator("[data-a=reveal]").click()
+                    if pred:
+                        assert _next_output_display(page, n) != "none", f"{lang}/{name}: the output stays hidden"
+                    assert box.locator(".d2q-why").is_visible()
+                found += audit(page, f"{lang}/{name} {viewport['width']} after")
+                page.context.close()
+    return found
+
+
+def test_on_the_built_website(browser, served):
+    problems = []
+    found = check_site(browser, served, problems)
+    assert not found, found
+    assert not problems, problems

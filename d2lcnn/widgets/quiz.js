@@ -188,8 +188,18 @@
         }
         why.hidden = !any;
       }
-      /* The reader has committed to an answer: the output of a predicted cell may be seen. */
-      function open() { root.classList.add('d2q-open'); }
+      /* The reader has committed to an answer: the output of a predicted cell may be seen (quiz.css hides
+         it on the website until then). A box of it that scrolls sideways becomes a tab stop, as the theme
+         makes the boxes that scroll when the page loads, so that a keyboard reader can scroll it too. */
+      function open() {
+        root.classList.add('d2q-open');
+        var cell = root.closest ? root.closest('.cell') : null, next = cell ? cell.nextElementSibling : null;
+        if (!next || data.k !== 'pred') return;
+        var boxes = next.querySelectorAll('.cell_output pre, .cell_output .output');
+        for (var n = 0; n < boxes.length; n++) {
+          if (boxes[n].scrollWidth > boxes[n].clientWidth) boxes[n].setAttribute('tabindex', '0');
+        }
+      }
 
       function answer(value) {
         if (data.k === 'num') {

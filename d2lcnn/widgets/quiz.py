@@ -305,6 +305,21 @@ def read_questions(html):
     return [json.loads(m[1].replace("<\\/", "</")) for m in _SAVED.finditer(html)]
 
 
+# One question's saved HTML, as Question.html writes it: the root tag, its stylesheet, the body up to the
+# data, then its script.
+_SAVED_HTML = re.compile(r'(<div class="d2q [^"]*" id="(d2q-[0-9a-f]{12})"[^>]*>)<style>.*?</style>'
+                         r'(.*?<script type="application/json" class="d2q-data">.*?</script>)<script>.*?</script></div>',
+                         re.S)
+
+
+def refresh_assets(html):
+    """``html`` with every question's inlined stylesheet and script replaced by the current ``quiz.css`` and
+    ``quiz.js``: saved outputs after a change to either file, without re-running the cells (a question's id
+    hashes its content, not these files)."""
+    return _SAVED_HTML.sub(lambda m: f"{m[1]}<style>{asset('quiz.css')}</style>{m[3]}"
+                                     f"<script>{asset('quiz.js').replace('__ID__', m[2])}</script></div>", html)
+
+
 def without_explanations(html):
     """``html`` with every question's explanations (and shown answer) removed: the instructor build."""
     return WHY.sub('<div class="d2q-why" hidden></div><!--/d2q-why-->', html)

@@ -107,8 +107,25 @@ def serve_engine_once(html_dir):
 # The check-yourself questions (quiz.py) the same way: the first stylesheet stays, the inline scripts go,
 # one deferred quiz.js boots every question of the page.
 _Q_STYLE = re.compile(r'(<div class="d2q [^"]*" id="d2q-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
+_Q_HEADING = re.compile(r'<section id="([^"]+)">\s*<h[1-6][^>]*>(.*?)<a class="headerlink"', re.S)
+_Q_LINK = re.compile(r'<a class="d2q-link" href="#[^"]*" data-en="([^"]*)" data-zh="([^"]*)">')
 _Q_SCRIPT = re.compile(r'(<script type="application/json" class="d2q-data">.*?</script>)<script>.*?</script>(</div>)',
                        re.S)
+
+
+def _link_sections(text):
+    """Each question's link pointed at its heading's id on this page (Sphinx numbers the ids of Chinese
+    headings, id1, id2 ...), so that it works before, and without, any script."""
+    from html import unescape
+    ids = {}
+    for m in _Q_HEADING.finditer(text):
+        ids.setdefault(unescape(re.sub(r"<[^>]+>", "", m[2])).strip(), m[1])
+
+    def point(m):
+        target = next((ids[t] for t in (unescape(m[1]), unescape(m[2])) if t in ids), None)
+        return m[0] if target is None else m[0].replace(m[0].split('"')[3], "#" + target, 1)
+
+    return _Q_LINK.sub(point, text)
 
 
 def serve_quiz_once(html_dir, explanations=True):
@@ -134,13 +151,13 @@ def serve_quiz_once(html_dir, explanations=True):
             styles[0] += 1
             return m[0] if styles[0] == 1 else m[1]
 
-        new = _Q_SCRIPT.sub(lambda m: m[1] + m[2], _Q_STYLE.sub(keep_first, text))
+        new = _link_sections(_Q_SCRIPT.sub(lambda m: m[1] + m[2], _Q_STYLE.sub(keep_first, text)))
         if not explanations:
             new = without_explanations(new)
         src = os.path.relpath(static / QUIZ_FILE, page.parent).replace(os.sep, "/") + f"?v={version}"
-        tag = f'<script defer src="{src}"></script>'
-        if tag not in new:
-            new = new.replace("</head>", tag + "</head>", 1)
+        # One tag, of this version (a page rewritten again keeps no older one).
+        new = re.sub(r'<script defer src="[^"]*' + re.escape(QUIZ_FILE) + r'\?v=[0-9a-f]+"></script>', "", new)
+        new = new.replace("</head>", f'<script defer src="{src}"></script></head>', 1)
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1
