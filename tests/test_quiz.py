@@ -488,7 +488,13 @@ def test_a_question_cell_leaves_the_chapter_as_it_was(path, cell):
     assert not changed, f"{cell.id} rebinds {changed}"
     assert set(namespace) - set(names) - {"torch", "nn", "d2lcnn", "__builtins__"} == {"question"}, \
         f"{cell.id} defines {set(namespace) - set(names)}"
-    assert isinstance(namespace["question"](), quiz.Question)
+    question = namespace["question"]()
+    assert isinstance(question, quiz.Question)
+    saved = {o["metadata"]["d2lcnn"]["lang"]: o["data"]["text/html"] for o in cell.outputs}
+    assert sorted(saved) == ["en", "zh"], f"{cell.id}: one saved output per language"
+    for lang, html in saved.items():  # what nbval checks, here without running the chapter
+        assert ("".join(html) if isinstance(html, list) else html) == question.html(lang), \
+            f"{cell.id}: the saved {lang} output is stale: run tools/run_notebooks.py {path} --cells {cell.id}"
     assert cell.metadata.get("tags") == ["remove-input"], "the website shows the question, not its code"
 
 
@@ -547,3 +553,61 @@ def test_on_the_built_website(browser, served):
     found = check_site(browser, served, problems)
     assert not found, found
     assert not problems, problems
+
+
+def _plain_runs(text, words=4):
+    """The longest run of plain prose (no maths, code, links or markup) in ``text``, if it has ``words`` words
+    (or, in Chinese, 8 characters)."""
+    runs = re.split(r"\$[^$]*\$|`[^`]*`|\[[^\]]*\]\([^)]*\)|<[^>]+>|\*+|\n", text)
+    runs = [" ".join(r.split()).strip(" ,.;:：，。；") for r in runs]
+    best = max(runs, key=len, default="")
+    enough = len(best.split()) >= words if best.isascii() else len(best) >= 8
+    return best[:50] if enough else None
+
+
+def instructor_leftovers(normal, instructor):
+    """[(page, text)] of answer text found in the instructor build (folder ``instructor``), for every exercise
+    answer and every question explanation of the chapters, each first found in the normal build (``normal``)."""
+    import html as html_lib
+
+    import without_answers
+    left, checked = [], 0
+    for path in CHAPTERS:
+        nb = nbformat.read(path, as_version=4)
+        for lang in ("en", "zh"):
+            page = f"{lang}/chapters/{path.stem}.html"
+            if not (pathlib.Path(normal) / page).is_file():
+                continue
+            texts = []
+            for cell in nb.cells:
+                if cell.cell_type == "markdown" and lang in cell.metadata.get("tags", []):
+                    blocks = without_answers.answer_blocks(cell.source)
+                    texts += [_plain_runs(b.split("</summary>", 1)[1]) for b in blocks]
+            for where, _, _, html, out_lang in QUESTIONS:
+                if where == path and out_lang == lang:
+                    whys = re.search(r'<div class="d2q-why" hidden>(.*?)</div><!--/d2q-why-->', html, re.S)[1]
+                    spans = re.findall(rf'<span lang="{lang}">([^<]{{12,}})</span>', whys)
+                    texts += [html_lib.unescape(t) for t in spans]
+            with_answers = html_lib.unescape((pathlib.Path(normal) / page).read_text(encoding="utf-8"))
+            without = html_lib.unescape((pathlib.Path(instructor) / page).read_text(encoding="utf-8"))
+            for text in filter(None, texts):
+                if text in with_answers:  # the normal build shows it: the instructor build must not
+                    checked += 1
+                    if text in without:
+                        left.append((page, text))
+    assert checked > 100, f"only {checked} answer texts found in the normal build: is it current?"
+    return left
+
+
+@pytest.fixture(scope="module")
+def instructor_site():
+    """The instructor build (tools/build_book.py --without-answers), built once per module."""
+    import subprocess
+    import sys
+    subprocess.run([sys.executable, str(REPO / "tools" / "build_book.py"), "--without-answers"], check=True,
+                   cwd=REPO, stdout=subprocess.DEVNULL)
+    return REPO / "_build" / "instructor"
+
+
+def test_the_instructor_build_has_no_answer_text(site, instructor_site, tools_path):
+    assert not instructor_leftovers(site, instructor_site)

@@ -250,7 +250,9 @@ class Question:
         auto = ' data-auto="1"' if lang == "auto" else ""
         shown = "en" if lang == "auto" else lang
         data = data.replace("</", "<\\/")
-        return (f'<div class="d2q d2q-{self.kind}" id="{uid}" data-d2q="{uid}" data-lang="{shown}"{auto}>'
+        # data-lm-suppress-shortcuts: JupyterLab leaves the keys to the question (arrows move between options).
+        return (f'<div class="d2q d2q-{self.kind}" id="{uid}" data-d2q="{uid}" data-lang="{shown}"{auto} '
+                'data-lm-suppress-shortcuts="true">'
                 f"<style>{asset('quiz.css')}</style>{body}"
                 f'<script type="application/json" class="d2q-data">{data}</script>'
                 f"<script>{asset('quiz.js').replace('__ID__', uid)}</script></div>")
