@@ -81,16 +81,17 @@ def test_case_table_covers_every_layer_type_and_batch_size():
 
 def test_gradients_equal_torch_autograd_on_every_case(page):
     got = page.evaluate(RUN_CASES, CASES)
-    worst = 0.0
+    worst, where = 0.0, None
     for case, js in zip(CASES, got):
         want = cases_tool.compute(case)
         errors = [relative_error([js["loss"]], [want["loss"]]), relative_error(js["dx"], want["dx"])]
         errors += [relative_error(g, w) for g, w in zip(js["grads"], want["grads"], strict=True)]
         for b, w in zip(js["buffers_after"], want["buffers_after"], strict=True):
             errors += [relative_error(b["mean"], w["mean"]), relative_error(b["var"], w["var"])]
-        worst = max(worst, *errors)
+        if max(errors) > worst:
+            worst, where = max(errors), case["id"]
         assert max(errors) <= 1e-6, (case["id"], errors)
-    print(f"{len(CASES)} gradient cases, largest relative error {worst:.2e}")
+    print(f"{len(CASES)} gradient cases, largest relative error {worst:.2e} ({where})")
 
 
 def test_presets_are_the_books_lenets(page):
@@ -165,8 +166,14 @@ def test_training_steps_end_at_torchs_weights(page, data_root, preset, optimizer
         opt.step()
         losses.append(loss.item())
     js = page.evaluate(RUN_STEPS, [preset, optimizer, lr, start, X.flatten().tolist(), Y.flatten().tolist(), size])
+    # A bias right before batch norm has a gradient that is 0 in exact arithmetic, about 1e-17 of
+    # rounding in either engine; Adam divides it by its own size, so those biases take lr-sized steps
+    # in directions set by rounding alone. They do not change what the network computes (batch norm
+    # subtracts them again), so with Adam they are left out of the comparison.
+    skip = {id(m.bias) for m, after in zip(net, list(net)[1:])
+            if optimizer == "adam" and isinstance(after, nn.modules.batchnorm._BatchNorm)}
     worst = max((torch.tensor(w, dtype=torch.float64) - p.detach().flatten()).abs().max().item()
-                for w, p in zip(js["weights"], net.parameters(), strict=True))
+                for w, p in zip(js["weights"], net.parameters(), strict=True) if id(p) not in skip)
     assert worst <= 1e-5, worst
     assert max(abs(a - b) for a, b in zip(js["losses"], losses, strict=True)) <= 1e-5
     bns = [m for m in net if isinstance(m, nn.modules.batchnorm._BatchNorm)]
