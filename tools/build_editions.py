@@ -16,15 +16,22 @@ and adds a "Read offline" entry to every page of both editions (in the left side
 on the same host: it makes no request of its own, so the pages' first-visit weight is unchanged.
 Run it again after every ``tools/build_book.py`` (which writes the pages without the entry).
 
-The PDF route, chosen by measurement (2 CPU cores shared with other jobs, December 2026):
-Chromium's ``page.pdf`` (Playwright, Debian's /usr/bin/chromium) over the chapter pages the
-website build has already made: about a minute per print of an edition, and the pages' math
-(typeset at build time), figures, tables and interactive views print as the website shows them.
+Measured on 2 CPU cores shared with other jobs (December 2026): the English PDF 254 pages,
+11.7 MB, in 105 s; the Chinese one 236 pages, 12.4 MB, in 90 s (each two prints, the second with
+the contents' page numbers, and the Chinese font subset); the zips 5.7 MB and 6.3 MB, in about
+a second each. So this is a command of its own rather than part of tools/build_book.py (whose
+site every test session builds). Budgets, checked here: 25 MB per PDF, 30 MB per zip. The entry
+adds under 200 bytes (gzip) to a page.
+
+The PDF route, chosen by measurement: Chromium's ``page.pdf`` (Playwright, Debian's
+/usr/bin/chromium) over the chapter pages the website build has already made, about 50 s per
+print of an edition; the pages' math (typeset at build time), figures, tables and interactive
+views print as the website shows them.
 Sphinx's LaTeX route (xelatex, xeCJK for the Chinese edition) would need 139 Debian packages,
 about 500 MB of downloads (texlive-xetex, texlive-lang-chinese, latexmk, texlive-latex-extra),
 a second Sphinx build per edition, and would drop the interactive views and the HTML outputs.
-Sphinx's ``singlehtml`` builder would be a second Sphinx build per edition whose math would have
-to be typeset again; the chapter pages are already built.
+Sphinx's ``singlehtml`` builder would add a Sphinx build per edition (the website's build of one
+edition took 55 s here) and a second typesetting of its math; the chapter pages are built already.
 
 Options: ``--lang en|zh`` (repeatable) builds one edition; ``--web-url URL`` is the address the
 website is published at (the PDF's interactive views link to their page there; without it they
