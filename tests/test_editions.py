@@ -107,6 +107,23 @@ def test_entries_link_the_files_from_every_depth(tmp_path):
         build_editions.add_entries(edition, "en", files)
 
 
+def test_doubled_bookmark_titles_are_mended_in_place(tmp_path):
+    """Chromium's doubled titles (literal or UTF-16 hexadecimal) are written once, padded with
+    spaces so that no byte moves; other titles stay as they are."""
+    zh = "汇聚".encode("utf-16-be").hex().upper().encode()
+    pdf = tmp_path / "a.pdf"
+    original = (b"1 0 obj <</Title (SummarySummary) /Parent 2 0 R>> 3 0 obj <</Title (Exercises)>> "
+                b"4 0 obj <</Title <FEFF" + zh + zh + rb">>> 5 0 obj <</Title (a\)a\))>> "
+                b"6 0 obj <</Title <FEFF" + zh + b">>>")
+    pdf.write_bytes(original)
+    assert print_book.undouble_outline(pdf) == 3
+    out = pdf.read_bytes()
+    assert len(out) == len(original)
+    assert b"/Title (Summary       )" in out and b"/Title (Exercises)" in out
+    assert b"/Title <FEFF" + zh + b"00200020>" in out and rb"/Title (a\)   )" in out
+    assert out.endswith(b"/Title <FEFF" + zh + b">>>")
+
+
 def test_the_chinese_font_is_a_truetype_subset():
     """Noto Sans CJK SC cut to the characters asked for, with TrueType outlines (which Chromium
     embeds as a named font) of the same advance widths."""
@@ -163,6 +180,8 @@ def test_the_pdf_holds_every_chapter_in_order(site, editions, lang):
     bookmarks = [squash(html.unescape(b)) for b in re.findall(r'<item page="\d+">(.*?)</item>', outline)]
     for title in titles.values():
         assert squash(title) in bookmarks, f"{title!r} is not a bookmark"
+    doubled = [b for b in bookmarks if len(b) > 6 and b[:len(b) // 2] == b[len(b) // 2:]]
+    assert not doubled, doubled
     # The footer numbers every page: the last line of a page is its number.
     for number in (5, pages // 2, pages):
         assert texts[number - 1].strip().splitlines()[-1].strip() == str(number)

@@ -22,7 +22,7 @@ through Playwright's ``page.pdf``. The document is:
 The table of contents gets its page numbers in a second print: the first print tells on which
 page each chapter starts (``pdftotext`` of poppler-utils), and the numbers fill room reserved
 for them, so they move nothing. Chromium writes the outline (PDF bookmarks) from the headings
-and a page number into each footer.
+and a page number into each footer (undouble_outline mends a Chromium slip in the former).
 """
 import contextlib
 import functools
@@ -300,6 +300,42 @@ def chapter_pages(pdf, titles):
     return found
 
 
+# A bookmark's title: a literal (string) or a hexadecimal <string>, UTF-16 when it starts with FEFF.
+OUTLINE_TITLE = re.compile(rb"/Title\s*(\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f]*>)")
+
+
+def undouble_outline(pdf):
+    """Write each bookmark title that Chromium doubled ("SummarySummary") once; returns how many.
+
+    Chromium repeats the text of a heading that the layout moved to the top of the next page in
+    the heading's bookmark. The title is rewritten in place, its second half blanked with spaces,
+    so that no byte offset of the PDF moves (its cross-reference table stays right).
+    """
+    data = pathlib.Path(pdf).read_bytes()
+    fixed = 0
+
+    def once(match):
+        nonlocal fixed
+        raw = match.group(1)
+        opening, body, closing = raw[:1], raw[1:-1], raw[-1:]
+        unit, blank = (4, b"0020") if opening == b"<" and body[:4].upper() == b"FEFF" else (1, b" ")
+        if opening == b"<":
+            if unit == 1:
+                return match.group(0)  # a hexadecimal title in a one-byte encoding: not Chromium's
+            opening, body = b"<FEFF", body[4:]
+        half = len(body) // 2
+        if not body or len(body) % (2 * unit) or body[:half] != body[half:]:
+            return match.group(0)
+        fixed += 1
+        new = opening + body[:half] + blank * (half // unit) + closing
+        return match.group(0)[:match.start(1) - match.start(0)] + new
+
+    out = OUTLINE_TITLE.sub(once, data)
+    assert len(out) == len(data)
+    pathlib.Path(pdf).write_bytes(out)
+    return fixed
+
+
 def build_pdf(edition, lang, title, out_pdf, web_url=None):
     """Print one built edition (``_build/html/<lang>``) to ``out_pdf``; returns a summary dict."""
     from playwright.sync_api import sync_playwright
@@ -320,6 +356,7 @@ def build_pdf(edition, lang, title, out_pdf, web_url=None):
             views = render(browser, base_url, print_document(edition, lang, title, numbers, web_url), out_pdf, fonts)
         finally:
             browser.close()
+    undouble_outline(out_pdf)
     if chapter_pages(out_pdf, titles) != numbers:
         raise RuntimeError("the page numbers moved the chapters: the table of contents would be wrong")
     return {"pdf": out_pdf, "pages": len(page_texts(out_pdf)) - 1, "chapters": numbers, "views": views,
