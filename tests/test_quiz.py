@@ -611,3 +611,66 @@ def instructor_site():
 
 def test_the_instructor_build_has_no_answer_text(site, instructor_site, tools_path):
     assert not instructor_leftovers(site, instructor_site)
+
+
+# ------------------------------------------------------------------------------ JupyterLab
+
+@pytest.mark.slow
+def test_a_question_answers_by_keyboard_in_jupyterlab(tmp_path):
+    """In JupyterLab 4 a freshly run question works by keyboard alone: the arrow keys choose an option (not a
+    cell), Tab and Enter check it, and the feedback is written."""
+    import json
+    import urllib.request
+
+    from test_jupyterlab import lab as lab_fixture  # the server the stepper test starts, as a plain generator
+
+    from _deps import require_module
+    sync_api = require_module("playwright.sync_api")
+    require_module("jupyterlab")
+    from _browser import CHROMIUM, CHROMIUM_ARGS
+    starter = lab_fixture.__wrapped__(type("F", (), {"mktemp": lambda self, name: tmp_path})())
+    url = next(starter)
+    try:
+        source = ("import d2lcnn\nd2lcnn.choice_question('ch05-lab', "
+                  "('Is max pooling linear?', '最大汇聚是线性的吗？'),"
+                  " [('No', '不是'), ('Yes', '是')], 0, [('Right.', '对。'), ('It is not.', '不是。')],"
+                  " ('Pooling', '汇聚'))")
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+        nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        body = json.dumps({"type": "notebook", "format": "json", "content": nb}).encode()
+        urllib.request.urlopen(urllib.request.Request(f"{url}/api/contents/quiz.ipynb", data=body, method="PUT",
+                                                      headers={"Content-Type": "application/json"}))
+        errors = []
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{url}/lab/tree/quiz.ipynb")
+            page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90_000)
+            box = page.locator(".jp-OutputArea .d2q").first
+            for _ in range(6):  # a run asked for before the kernel is up can be dropped
+                if page.locator(".jp-Dialog .jp-mod-accept").count():  # a slow kernel start asks which kernel
+                    page.locator(".jp-Dialog .jp-mod-accept").first.click()
+                page.click(".jp-Cell .jp-InputArea-editor")
+                page.keyboard.press("Control+Enter")
+                try:
+                    box.wait_for(timeout=20_000)
+                    break
+                except sync_api.TimeoutError:
+                    continue
+            box.locator("input[value='0']").focus()
+            page.keyboard.press("ArrowDown")  # must reach the radio group, not JupyterLab's cell navigation
+            assert box.locator("input[value='1']").is_checked()
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            assert box.locator(".d2q-fb").inner_text().startswith("Not quite.")
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("ArrowUp")
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            assert box.locator(".d2q-fb").inner_text().startswith("Right.")
+            assert page.locator(".jp-Cell").count() == 1, "a key went to JupyterLab and changed the notebook"
+            browser.close()
+        assert not errors, errors
+    finally:
+        next(starter, None)

@@ -261,6 +261,13 @@
         answer(field ? field.value : chosen());
       });
       root.querySelector('[data-a=reveal]').addEventListener('click', reveal);
+      /* Keys typed in the question stay in it: JupyterLab's notebook would otherwise take the arrow keys
+         (move to another cell) and Enter. The browser's own action (choose the next option, type, press
+         the button) still happens: nothing is prevented. */
+      root.addEventListener('keydown', function (event) {
+        var tag = event.target.tagName;
+        if (tag === 'INPUT' || (tag === 'BUTTON' && event.key !== 'Tab')) event.stopPropagation();
+      });
       if (field) {
         field.addEventListener('keydown', function (event) {
           if (event.key === 'Enter') {
