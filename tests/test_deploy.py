@@ -47,9 +47,18 @@ def test_the_readme_has_two_commands():
     assert "tools/build_book.py" in commands[1] and "pytest" in commands[2]
 
 
+# The PDFs and offline copies: a command of its own, run after command 1 (tools/build_editions.py).
+EDITIONS = "python3 tools/build_editions.py"
+
+
+def test_the_readme_gives_the_editions_command():
+    assert f"`{EDITIONS}`" in (REPO / "README.md").read_text(encoding="utf-8"), (
+        "the README must give the command that builds the PDFs and offline copies, as the workflow runs it")
+
+
 def test_the_workflow_runs_exactly_readme_command_1():
     runs = [step["run"].strip() for job in workflow()["jobs"].values() for step in job["steps"] if "run" in step]
-    assert runs == [readme_commands()[1], CHECK_SITE], (
+    assert runs == [readme_commands()[1], EDITIONS, CHECK_SITE], (
         f"the deploy workflow runs {runs}; the README's command 1 is {readme_commands()[1]!r}: "
         "make .github/workflows/deploy.yml's build step run exactly that command")
 
