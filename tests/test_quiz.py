@@ -616,7 +616,7 @@ def test_the_instructor_build_has_no_answer_text(site, instructor_site, tools_pa
 # ------------------------------------------------------------------------------ JupyterLab
 
 @pytest.mark.slow
-def test_a_question_answers_by_keyboard_in_jupyterlab(tmp_path):
+def test_a_question_answers_by_keyboard_in_jupyterlab(tmp_path, browser):
     """In JupyterLab 4 a freshly run question works by keyboard alone: the arrow keys choose an option (not a
     cell), Tab and Enter check it, and the feedback is written."""
     import json
@@ -627,7 +627,6 @@ def test_a_question_answers_by_keyboard_in_jupyterlab(tmp_path):
     from _deps import require_module
     sync_api = require_module("playwright.sync_api")
     require_module("jupyterlab")
-    from _browser import CHROMIUM, CHROMIUM_ARGS
     starter = lab_fixture.__wrapped__(type("F", (), {"mktemp": lambda self, name: tmp_path})())
     url = next(starter)
     try:
@@ -641,36 +640,35 @@ def test_a_question_answers_by_keyboard_in_jupyterlab(tmp_path):
         urllib.request.urlopen(urllib.request.Request(f"{url}/api/contents/quiz.ipynb", data=body, method="PUT",
                                                       headers={"Content-Type": "application/json"}))
         errors = []
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{url}/lab/tree/quiz.ipynb")
-            page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90_000)
-            box = page.locator(".jp-OutputArea .d2q").first
-            for _ in range(6):  # a run asked for before the kernel is up can be dropped
-                if page.locator(".jp-Dialog .jp-mod-accept").count():  # a slow kernel start asks which kernel
-                    page.locator(".jp-Dialog .jp-mod-accept").first.click()
-                page.click(".jp-Cell .jp-InputArea-editor")
-                page.keyboard.press("Control+Enter")
-                try:
-                    box.wait_for(timeout=20_000)
-                    break
-                except sync_api.TimeoutError:
-                    continue
-            box.locator("input[value='0']").focus()
-            page.keyboard.press("ArrowDown")  # must reach the radio group, not JupyterLab's cell navigation
-            assert box.locator("input[value='1']").is_checked()
-            page.keyboard.press("Tab")
-            page.keyboard.press("Enter")
-            assert box.locator(".d2q-fb").inner_text().startswith("Not quite.")
-            page.keyboard.press("Shift+Tab")
-            page.keyboard.press("ArrowUp")
-            page.keyboard.press("Tab")
-            page.keyboard.press("Enter")
-            assert box.locator(".d2q-fb").inner_text().startswith("Right.")
-            assert page.locator(".jp-Cell").count() == 1, "a key went to JupyterLab and changed the notebook"
-            browser.close()
+        # The module's browser (one Playwright per module: a second sync_playwright inside it fails)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/lab/tree/quiz.ipynb")
+        page.wait_for_selector(".jp-Notebook .jp-Cell .jp-InputArea-editor", timeout=90_000)
+        box = page.locator(".jp-OutputArea .d2q").first
+        for _ in range(6):  # a run asked for before the kernel is up can be dropped
+            if page.locator(".jp-Dialog .jp-mod-accept").count():  # a slow kernel start asks which kernel
+                page.locator(".jp-Dialog .jp-mod-accept").first.click()
+            page.click(".jp-Cell .jp-InputArea-editor")
+            page.keyboard.press("Control+Enter")
+            try:
+                box.wait_for(timeout=20_000)
+                break
+            except sync_api.TimeoutError:
+                continue
+        box.locator("input[value='0']").focus()
+        page.keyboard.press("ArrowDown")  # must reach the radio group, not JupyterLab's cell navigation
+        assert box.locator("input[value='1']").is_checked()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        assert box.locator(".d2q-fb").inner_text().startswith("Not quite.")
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        assert box.locator(".d2q-fb").inner_text().startswith("Right.")
+        assert page.locator(".jp-Cell").count() == 1, "a key went to JupyterLab and changed the notebook"
+        page.close()
         assert not errors, errors
     finally:
         next(starter, None)
