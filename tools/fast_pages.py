@@ -96,6 +96,9 @@ def _compact_css(css):
 CSS_ESCAPE = re.compile(r"\\([0-9A-Fa-f]{1,6}) ?|\\(.)", re.S)
 # mjx-c.mjx-c1D465.TEX-I::before{padding: ...;content: "x";}
 CHAR_RULE = re.compile(r'mjx-c\.mjx-c[0-9A-F]+((?:\.[\w-]+)*)::before\{[^}]*content:\s*"((?:[^"\\]|\\.)*)"')
+# The pieces of a stretchy delimiter or brace (an \underbrace's ends, middle and extender):
+# mjx-c23DF mjx-beg mjx-c::before{content: "\E152";...}, drawn with the stretchy list below
+PIECE_RULE = re.compile(r'mjx-c[0-9A-F]+ mjx-(?:beg|ext|mid|end) mjx-c::before\{[^}]*content:\s*"((?:[^"\\]|\\.)*)"')
 # .TEX-I{font-family: MJXZERO, MJXTEX-I;}  and the stretchy delimiters' "... !important" list
 FAMILY_RULE = re.compile(r'(?:^|(?<=}))([^{}@]+)\{font-family:\s*([^;}]+?)\s*(?:!\s*important\s*)?;\}')
 FONT_FACE = re.compile(r'@font-face[^{]*\{font-family:\s*([\w-]+);src:\s*url\("[^"]*/([\w-]+)\.woff2?"\)')
@@ -112,7 +115,8 @@ def drawn_chars(css):
     class (``.TEX-I``) names the font family list it is drawn with. A character may also be
     drawn with the lists that apply whatever its class: the formula's own (``.MJX-TEX``) and the
     stretchy delimiters' (``mjx-stretchy-v mjx-c{font-family: ... !important}``), so it is kept
-    in those fonts too.
+    in those fonts too. The pieces a stretchy delimiter or brace is built from (``mjx-beg``,
+    ``mjx-ext``, ``mjx-mid``, ``mjx-end``: an ``\\underbrace``) are drawn with the stretchy lists.
     """
     files = {family: stem for family, stem in FONT_FACE.findall(css)}
     classes, wide = {}, set()
@@ -129,6 +133,9 @@ def drawn_chars(css):
         for name in re.findall(r"\.([\w-]+)", cls):
             families |= classes.get(name, set())
         for family in families:
+            out.setdefault(files[family], set()).update(_unescape_css(content))
+    for content in PIECE_RULE.findall(css):
+        for family in wide:
             out.setdefault(files[family], set()).update(_unescape_css(content))
     return out
 
