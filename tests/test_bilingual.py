@@ -19,8 +19,6 @@ LANG_TAGS = {"en", "zh", "any"}
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
-# Chinese an English cell quotes on purpose, marked for the browser (the glossary's Chinese column).
-ZH_QUOTE = re.compile(r'<span lang="zh[^"]*">[^<]*</span>')
 # What is not prose: inline code, display and inline maths, code fences, HTML tags, link targets.
 NOT_PROSE = re.compile(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|<[^>]+>|\(https?://[^)]*\)", re.S)
 # An `any` cell may name a few things in Latin letters (axis labels, a caption's variable names)
@@ -75,7 +73,7 @@ def bilingual_problems(cells):
                 problems.append(f"cell {i}: tagged `any` but holds prose; split it into an `en` cell "
                                 f"and its `zh` twin")
         elif lang == "en":
-            if HAN.search(_prose(ZH_QUOTE.sub("", cell.source))):
+            if HAN.search(body):
                 problems.append(f"cell {i}: English cell contains Chinese characters; move them to its `zh` twin")
             waiting = i
         elif waiting is None:

@@ -63,9 +63,10 @@ def _source(cell):
 
 
 def _rows(lang):
-    """(anchor, [column texts]) of every glossary row in the cells tagged `lang`."""
+    """(anchor, [column texts]) of every glossary row as the `lang` page shows it: the cells tagged `lang`
+    of the reader's notebook (the English page's Chinese column is added there, from the zh table)."""
     rows = []
-    for cell in _cells(GLOSSARY):
+    for cell in _cells(REPO / "notebooks" / lang / "chapters" / GLOSSARY.name):
         if cell["cell_type"] != "markdown" or lang not in cell["metadata"].get("tags", []):
             continue
         for line in _source(cell).splitlines():

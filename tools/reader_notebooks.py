@@ -104,6 +104,48 @@ def one_language(nb, lang):
     return nb
 
 
+# A glossary row: | <span id="glossary-..."></span>**term** | column | column | ...
+GLOSSARY_ROW = re.compile(r'^\|\s*<span id="(glossary-[a-z0-9-]+)"></span>')
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _columns(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def chinese_names(nb):
+    """{glossary anchor: the English page's Chinese column} from the Chinese tables of ``nb``: the zh
+    row's term, then the variants other Chinese books use, each marked as Chinese for fonts and
+    screen readers. Derived here, so the English cells hold no Chinese and cannot drift from it."""
+    names = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown" or "zh" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for line in cell["source"].splitlines():
+            m = GLOSSARY_ROW.match(line)
+            if m:
+                term, also = _columns(line)[:2]
+                term = re.sub(r"<span[^>]*></span>", "", term).replace("*", "").strip()
+                variants = [v.strip() for v in re.split(r"[、，,]", also) if HAN.search(v)]
+                names[m.group(1)] = f'<span lang="zh-CN">{term}</span>' + (
+                    f' (elsewhere also <span lang="zh-CN">{"、".join(variants)}</span>)' if variants else "")
+    return names
+
+
+def with_chinese_column(source, names):
+    """An English glossary table with a "Chinese" column after "Term" (``names``: chinese_names)."""
+    lines = []
+    for line in source.splitlines():
+        if line.startswith("|"):
+            m = GLOSSARY_ROW.match(line)
+            cells = line.split("|")  # '', the term, the other columns ..., ''
+            head = cells[1].strip()
+            cells.insert(2, f" {names[m.group(1)]} " if m else " Chinese " if head == "Term" else "---")
+            line = "|".join(cells)
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def setup_cell(name, lang):
     """The added cell that sets the reader's language (id derived from the chapter and language)."""
     cell = nbformat.v4.new_code_cell(SETUP_SOURCE[_check_lang(lang)])
@@ -117,6 +159,11 @@ def reader_notebook(path, lang):
     path = pathlib.Path(path)
     source = nbformat.read(path, as_version=4)
     nb = one_language(source, lang)
+    names = chinese_names(source) if lang == "en" else {}
+    if names:  # the glossary: the English page gives each term's Chinese name (the introduction promises it)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "markdown" and any(map(GLOSSARY_ROW.match, cell["source"].splitlines())):
+                cell["source"] = with_chinese_column(cell["source"], names)
     where = next((i for i, c in enumerate(nb["cells"])
                   if c["cell_type"] == "code" and IMPORTS_D2LCNN.search(c["source"])), None)
     if where is not None:
