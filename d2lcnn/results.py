@@ -237,6 +237,15 @@ def _speed_range(stats):
     return _speed(stats["mean"]), f"{_speed(stats['min'])}–{_speed(stats['max'])}"
 
 
+# How the Chinese edition names a stored run's arithmetic (the prose's 自动混合精度 for autocast).
+_PRECISION_ZH = {"bf16 autocast": "bf16 自动混合精度", "fp16 autocast": "fp16 自动混合精度"}
+
+
+def precision_text(precision, lang=None):
+    """A run's precision (``run_precision``) in a reader's words: the stored name in English, the book's term in zh."""
+    return tr(precision, _PRECISION_ZH.get(precision, precision), lang)
+
+
 def _device_kind(device, lang):
     return {"cpu": "CPU", "cuda": "GPU", "mps": tr("Apple GPU", "Apple GPU", lang)}.get(device, device.upper())
 
@@ -244,13 +253,13 @@ def _device_kind(device, lang):
 def _mode_text(row, lang):
     """The run's arithmetic, with fast=False named where the precision alone does not say it (a CPU)."""
     plain = not row["fast"] and row["precision"] == "fp32" and row["device"] != "cuda"
-    return row["precision"] + (tr(", fast=False", "，fast=False", lang) if plain else "")
+    return precision_text(row["precision"], lang) + (tr(", fast=False", "，fast=False", lang) if plain else "")
 
 
 def _variant_text(variant, lang):
     if not variant:
         return ""
-    parts = ", ".join(f"{k}={v!r}" for k, v in variant.items())
+    parts = tr(", ", "，", lang).join(f"{k}={v!r}" for k, v in variant.items())
     return tr(f", with {parts}", f"，改为 {parts}", lang)
 
 
@@ -274,7 +283,8 @@ def _box_rows(r, rows, lang):
         body.append([(tr(f"This book, {_mode_text(row, lang)}{_variant_text(row['variant'], lang)}, {seeds}",
                          f"本书，{_mode_text(row, lang)}{_variant_text(row['variant'], lang)}，{seeds}", lang), made),
                      _acc(row["train_acc"]), _acc(row["test_acc"]), _speed_range(row["examples_per_sec"]),
-                     (f"{row['device_name']} ({_device_kind(row['device'], lang)})", "")])
+                     (tr(f"{row['device_name']} ({_device_kind(row['device'], lang)})",
+                         f"{row['device_name']}（{_device_kind(row['device'], lang)}）", lang), "")])
     return header, body
 
 
@@ -304,7 +314,7 @@ def _box_texts(r, rows, lang, folder_exists):
                     "the date that made it.",
                     f"大字为各随机种子的均值，小字为最低值–最高值；均为完整训练设置第 {r.num_epochs} 个"
                     "（最后一个）迭代周期的结果。数值格式指运行时所用的算术：fp32、fp32+tf32"
-                    "（GPU 上用 TF32 做矩阵乘法，即 train_ch6 当前在 GPU 上的默认设置）或 bf16 autocast"
+                    "（GPU 上用 TF32 做矩阵乘法，即 train_ch6 当前在 GPU 上的默认设置）或 bf16 自动混合精度"
                     "（较早代码版本在 GPU 上的默认设置）。每行下方的小字是生成该运行的代码版本和日期。", lang),
                  *_recalibrated_texts(rows, lang), how]
     elif folder_exists:
@@ -379,7 +389,8 @@ def _box_text(r, rows, lang, folder_exists):
     caption, notes = _box_texts(r, rows, lang, folder_exists)
     lines = [*caption, "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in body:
-        lines.append("| " + " | ".join(f"{text} ({note})" if note else text for text, note in row) + " |")
+        lines.append("| " + " | ".join(tr(f"{text} ({note})", f"{text}（{note}）", lang) if note else text
+                                       for text, note in row) + " |")
     return "\n".join(lines + notes)
 
 

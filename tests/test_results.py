@@ -126,8 +126,8 @@ def test_box_text_in_both_languages(stored, monkeypatch, capsys):
     assert "| 笔记（1 次运行） | 0.819 | 0.821 | 34,924 | CPU |" in out
     assert ("| This book, fp32, 3 seeds (2026-01-01) | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) "
             "| 8,000 (7,000–9,000) | AMD EPYC (CPU) |") in out
-    assert ("| 本书，fp32，3 个随机种子 (2026-01-01) | 0.823 (0.818–0.828) | 0.804 (0.783–0.835) | 8,000 (7,000–9,000) "
-            "| AMD EPYC (CPU) |") in out
+    assert ("| 本书，fp32，3 个随机种子（2026-01-01） | 0.823（0.818–0.828） | 0.804（0.783–0.835） "
+            "| 8,000（7,000–9,000） | AMD EPYC（CPU） |") in out
     assert "| This book, fp32, 1 seed (2026-01-01) | 0.900 | 0.800 | 50,000 | NVIDIA H200 (GPU) |" in out
     assert "| This book, fp32+tf32, 2 seeds (2026-01-01) |" in out
     # GPUs first, then the CPU
@@ -165,6 +165,54 @@ def test_box_html_one_per_language_tagged_and_deterministic(stored, monkeypatch)
     assert 'lang="zh-Hans"' in zh and "本书，fp32，3 个随机种子" in zh
     assert "<code>python benchmarks/reproduce.py --only lenet_sigmoid</code>" in en
     assert repr(shown[0][0]).startswith("LeNet (sigmoid, avg pool): the notes vs. this book")
+
+
+def _zh_fragments(text):
+    """What the Chinese edition must not show in a box or a figure title: English words for the
+    arithmetic, and ASCII parentheses (a Chinese sentence uses （）)."""
+    import re
+    text = re.sub(r"<[^>]+>", " ", text)                      # HTML tags
+    text = re.sub(r"`[^`]*`", " ", text)                     # code
+    return sorted({m for m in re.findall(r"autocast|with|seed|code|epochs?|[()]", text)})
+
+
+@pytest.fixture
+def stored_bf16(tmp_path):
+    """A GPU file with bf16 runs (an older code version's default) and a variant, beside a CPU run."""
+    folder = tmp_path / "results"
+    bf16 = [{**make_run("nin", s, 0.8 + s / 100), "amp": "bf16", "code": {"commit": "ee50cfb"}} for s in (0, 1)]
+    variant = {**make_run("nin", 0, 0.85), "variant": {"head_relu": "none"}}
+    write_file(folder, "cuda-nvidia-h200", "cuda", "NVIDIA H200", bf16 + [variant])
+    write_file(folder, "cpu-amd-epyc", "cpu", "AMD EPYC", [make_run("nin", 0, 0.78, fast=False)])
+    return folder
+
+
+def test_zh_box_and_stored_runs_figure_are_chinese(stored_bf16, monkeypatch, capsys):
+    """The zh box and the zh stored-runs figure name bf16 autocast as 自动混合精度 and use full-width
+    parentheses; the English keeps "bf16 autocast" and its own parentheses."""
+    from d2lcnn.figures import summary
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "both")
+    shown = []
+    monkeypatch.setattr(results, "_display", lambda: lambda obj, metadata: shown.append((obj, metadata)))
+    d2lcnn.results_box("nin", root=stored_bf16)
+    (en, _), (zh, _) = shown
+    assert "bf16 autocast" in en._repr_html_() and "bf16 autocast" in repr(en) and "NVIDIA H200 (GPU)" in repr(en)
+    for text in (zh._repr_html_(), repr(zh)):
+        assert "bf16 自动混合精度" in text and "（GPU）" in text and "（CPU）" in text
+        assert _zh_fragments(text) == [], text
+    assert "本书，bf16 自动混合精度，2 个随机种子（ee50cfb" not in repr(zh)  # code is "代码 ..."
+    assert "本书，bf16 自动混合精度，2 个随机种子（代码 ee50cfb" in repr(zh)
+    rows = results.summarize("nin", root=stored_bf16)
+    for lang in ("en", "zh"):
+        ax = summary.plot_stored_runs("nin", lang=lang, rows=rows).axes[0]
+        words = [ax.get_title()] + [t.get_text() for t in ax.get_legend().get_texts()]
+        if lang == "en":
+            assert any("bf16 autocast" in w for w in words) and "the whole 10 epochs" in ax.get_title()
+        else:
+            assert ax.get_title().startswith("NiN：已存储运行完整 10 个迭代周期的测试精度")
+            assert any("bf16 自动混合精度" in w for w in words)
+            assert [f for w in words[:-1] for f in _zh_fragments(w)] == [], words
+            assert words[-1].startswith("笔记，最后一个迭代周期（1 次运行）")
 
 
 def test_box_follows_the_reader_language(stored, monkeypatch, capsys):

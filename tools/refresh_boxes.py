@@ -11,6 +11,10 @@ show the runs stored in ``benchmarks/results``; when those files change, both ar
 box cells, in a fresh kernel, with both languages (as ``tools/run_notebooks.py`` does), and
 writes their outputs back. Every other cell is left exactly as it is.
 
+Others edit the chapters meanwhile: the cells run from a copy read before the run, and their
+outputs go back inside ``run_notebooks.notebook_lock``, into the notebook as it is on disk then,
+matched by cell id (a cell whose source changed meanwhile keeps its outputs and is named).
+
 ``--match REGEX`` picks other self-contained cells instead (e.g. a stepper whose saved HTML
 changed with the widget code): the chapter's first two code cells (install, imports) run
 first, then the matching cells, in order.
@@ -29,7 +33,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from run_notebooks import clean, inline_figures
+from run_notebooks import clean, inline_figures, notebook_lock
 
 # A results box, or the figure of a recipe's stored runs: both show only benchmarks/results.
 BOX = re.compile(r'^\s*(d2lcnn\.results_box\(\s*"[a-z0-9_]+"\s*\)'
@@ -55,32 +59,47 @@ def refresh(path, match=None):
     NotebookClient(scratch, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     clean(scratch)
-    for i, cell in zip(boxes, scratch.cells[len(setup):]):
-        # keep the chapter's own numbering; a cell that never ran gets the scratch run's (nbval treats a
-        # cell with outputs and no execution count as unrun)
-        count = nb.cells[i].get("execution_count") or cell.get("execution_count")
-        for out in cell.outputs:
-            if "execution_count" in out:
-                out["execution_count"] = count
-        nb.cells[i].outputs, nb.cells[i].execution_count = cell.outputs, count
-    nbformat.write(nb, path)
-    return len(boxes)
+    ran = {nb.cells[i].get("id"): (nb.cells[i].source, cell) for i, cell in zip(boxes, scratch.cells[len(setup):])}
+    stale = []
+    with notebook_lock():
+        current = nbformat.read(path, as_version=4)  # the notebook as others left it while the cells ran
+        for target in current.cells:
+            source, cell = ran.get(target.get("id"), (None, None))
+            if cell is None or target.cell_type != "code":
+                continue
+            if target.source != source:
+                stale.append(target.get("id"))
+                continue
+            # keep the chapter's own numbering; a cell that never ran gets the scratch run's (nbval treats a
+            # cell with outputs and no execution count as unrun)
+            count = target.get("execution_count") or cell.get("execution_count")
+            outputs = [nbformat.from_dict(dict(out)) for out in cell.outputs]
+            for out in outputs:
+                if "execution_count" in out:
+                    out["execution_count"] = count
+            target.outputs, target.execution_count = outputs, count
+        nbformat.write(current, path)
+    if stale:
+        print(f"{path}: cells edited while they ran kept their old outputs: {', '.join(stale)}; run it again",
+              flush=True)
+    return len(boxes) - len(stale)
 
 
 def refresh_assets(path):
     """Put the current stepper stylesheet and script into every saved stepper of notebook ``path``."""
     from d2lcnn.widgets.render import refresh_assets as restyle
-    nb = nbformat.read(path, as_version=4)
-    changed = 0
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            html = out.get("data", {}).get("text/html")
-            new = restyle(html) if html else html
-            if new != html:
-                out["data"]["text/html"] = new
-                changed += 1
-    if changed:
-        nbformat.write(nb, path)
+    with notebook_lock():
+        nb = nbformat.read(path, as_version=4)
+        changed = 0
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                html = out.get("data", {}).get("text/html")
+                new = restyle(html) if html else html
+                if new != html:
+                    out["data"]["text/html"] = new
+                    changed += 1
+        if changed:
+            nbformat.write(nb, path)
     return changed
 
 

@@ -18,7 +18,7 @@ from matplotlib.lines import Line2D
 
 from ..lang import tr
 from ..recipes import recipe
-from ..results import fmt_acc, summarize
+from ..results import fmt_acc, precision_text, summarize
 from ._style import INPUT, KERNEL, MUTED
 
 __all__ = ["plot_accuracy_vs_macs", "plot_stored_runs"]
@@ -132,14 +132,14 @@ def plot_stored_runs(name, lang=None, root=None, rows=None, figsize=(7.4, 4.6)):
     codes = []
     for row in rows:
         colour = _PRECISION_COLOURS.get(row["precision"], MUTED)
-        variant = "".join(f", {k}={v!r}" for k, v in (row.get("variant") or {}).items())
+        variant = "".join(tr(", ", "，", lang) + f"{k}={v!r}" for k, v in (row.get("variant") or {}).items())
         for k, run in enumerate(row["runs"]):
             accs = run.get("test_acc_per_epoch") or []
             if len(accs) != r.num_epochs:
                 continue
             values += accs
             label = tr(f"{row['device_name']}, {row['precision']}{variant}, seed {run['seed']}: {fmt_acc(accs[-1])}",
-                       f"{row['device_name']}，{row['precision']}{variant}，"
+                       f"{row['device_name']}，{precision_text(row['precision'], 'zh')}{variant}，"
                        f"随机种子 {run['seed']}：{fmt_acc(accs[-1])}",
                        lang)
             ax.plot(epochs, accs, color=colour, ls=_SEED_STYLES[k % len(_SEED_STYLES)],
@@ -161,7 +161,7 @@ def plot_stored_runs(name, lang=None, root=None, rows=None, figsize=(7.4, 4.6)):
     ax.set_xlabel(tr("epoch", "迭代周期", lang))
     ax.set_ylabel(tr("test accuracy", "测试精度", lang))
     title = tr(f"{r.title}: the whole {r.num_epochs} epochs of the stored runs",
-               f"{r.title_zh}：已存储运行的完整 {r.num_epochs} 个迭代周期", lang)
+               f"{r.title_zh}：已存储运行完整 {r.num_epochs} 个迭代周期的测试精度", lang)
     if codes:
         title += "\n" + tr(f"code version {', '.join(codes)}", f"代码版本 {', '.join(codes)}", lang)
     ax.set_title(title, fontsize=10.5)
