@@ -5,8 +5,10 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 from matplotlib.figure import Figure
 
+import d2lcnn
 from d2lcnn.figures import resnet
 
 
@@ -22,7 +24,6 @@ def has_chinese(strings):
 
 
 def test_all_exported():
-    import d2lcnn
     for name in resnet.__all__:
         assert getattr(d2lcnn, name) is getattr(resnet, name)
 
@@ -31,8 +32,9 @@ def test_all_exported():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_closed_figure_in_its_language(name, lang):
     open_before = set(plt.get_fignums())
-    fig = getattr(resnet, name)(lang=lang)
-    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    with d2lcnn.lang.lang_context(lang):  # a CJK font for the Chinese labels, as show_figure uses
+        fig = getattr(resnet, name)(lang=lang)
+    assert isinstance(fig, Figure) and len(fig.axes) == (1 if name == "plot_resnet18" else 2)
     assert set(plt.get_fignums()) == open_before  # closed: a notebook shows it once
     assert has_chinese(texts(fig)) == (lang == "zh")
 
@@ -68,3 +70,56 @@ def test_preact_block_orders():
     assert [t for t in v1 if t in boxes] == ["3×3 conv", "batch norm", "ReLU", "3×3 conv", "batch norm", "ReLU"]
     assert [t for t in v2 if t in boxes] == ["batch norm", "ReLU", "3×3 conv", "batch norm", "ReLU", "3×3 conv"]
     assert any("clean identity" in t for t in v2)
+
+
+# ---------------------------------------------------------------- the whole ResNet-18, drawn from the module
+
+def _count(strings, text):
+    return sum(s == text for s in strings)
+
+
+def test_resnet18_figure_reads_the_module_and_a_forward_pass():
+    en = texts(resnet.plot_resnet18(lang="en"))
+    assert any(t.startswith("ResNet-18 drawn from its modules: stem, 8 residual blocks in 4 stages") for t in en)
+    # two 3x3 convs per block, eight blocks; the three stride-2 blocks open stages 2-4 and carry 1x1 shortcuts
+    assert sum(t.startswith("3×3 conv, ") for t in en) == 16
+    assert [t for t in en if t.startswith("1×1 conv")] == ["1×1 conv, 128", "1×1 conv, 256", "1×1 conv, 512"]
+    assert _count(en, "stride 2") == 3
+    assert [t for t in en if t.endswith(", stride 2") and t.startswith("3×3 conv")] == \
+        ["3×3 conv, 128, stride 2", "3×3 conv, 256, stride 2", "3×3 conv, 512, stride 2"]
+    assert [t for t in en if t.startswith("stage ")] == ["stage 1", "stage 2", "stage 3", "stage 4"]
+    # the shapes of a 1x96x96 image: the stem divides the side by 4, each later stage halves it
+    for shape, n in (("64×24×24", 3), ("128×12×12", 2), ("256×6×6", 2), ("512×3×3", 2), ("10", 1)):
+        assert _count(en, shape) == n, shape
+    assert "input: 1×96×96" in en and "7×7 conv, 64, stride 2" in en and "dense, 10" in en
+    zh = texts(resnet.plot_resnet18(lang="zh"))
+    assert "1×1 卷积，512" in zh and "模块 4" in zh and "全局平均汇聚" in zh and "输入：1×96×96" in zh
+
+
+def test_resnet18_figure_follows_the_network_it_is_given():
+    # ImageNet's input: the shapes come from the forward pass, not from a table
+    big = texts(resnet.plot_resnet18(d2lcnn.resnet18(in_channels=3, num_classes=1000), lang="en",
+                                     input_shape=(1, 3, 224, 224)))
+    assert "input: 3×224×224" in big and "64×56×56" in big and "512×7×7" in big and "1000" in big
+    # a deeper network: more blocks, the name counted from its layers
+    deep = texts(resnet.plot_resnet18(d2lcnn.resnet(34), lang="en"))
+    assert any(t.startswith("ResNet-34 drawn from its modules: stem, 16 residual blocks") for t in deep)
+    # a planted change: a 1x1 shortcut in stage 1's second block shows up as a fourth shortcut box
+    net = d2lcnn.resnet18()
+    net[1][1] = d2lcnn.Residual(64, 64, use_1x1conv=True)
+    changed = texts(resnet.plot_resnet18(net, lang="en"))
+    assert [t for t in changed if t.startswith("1×1 conv")] == ["1×1 conv, 64", "1×1 conv, 128", "1×1 conv, 256",
+                                                               "1×1 conv, 512"]
+
+
+def test_resnet18_units_leave_the_network_as_they_found_it():
+    net = d2lcnn.resnet18().train()
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    units = resnet.resnet_units(net, torch.rand(1, 1, 96, 96))
+    assert net.training and all(torch.equal(before[k], v) for k, v in net.state_dict().items())
+    assert [u["kind"] for u in units] == ["stem"] + ["block"] * 8 + ["head"]
+    assert [u["stage"] for u in units if u["kind"] == "block"] == [1, 1, 2, 2, 3, 3, 4, 4]
+    with pytest.raises(TypeError):
+        resnet.resnet_units(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3)), torch.rand(1, 1, 8, 8))
+    with pytest.raises(TypeError):
+        resnet.resnet_units(d2lcnn.Residual(1, 1), torch.rand(1, 1, 8, 8))

@@ -23,8 +23,9 @@ def _texts(fig):
 
 
 def test_exported():
-    assert figs.__all__ == ["plot_inception_block"]
+    assert figs.__all__ == ["plot_inception_block", "plot_googlenet"]
     assert d2lcnn.plot_inception_block is figs.plot_inception_block
+    assert d2lcnn.plot_googlenet is figs.plot_googlenet
 
 
 @pytest.mark.parametrize("lang, words", [("en", ["input", "192 channels", "3×3 conv, padding 1", "5×5 conv, padding 2",

@@ -11,12 +11,14 @@ Every function returns one closed Figure (a notebook shows it once, through
 ``d2lcnn.show_figure``); every label comes from ``tr(en, zh, lang)``.
 """
 import matplotlib.pyplot as plt
+import torch
 from matplotlib.patches import Circle, FancyBboxPatch
+from torch import nn
 
 from ..lang import tr
-from ._style import INPUT, KERNEL, MUTED, OUTPUT, WIN, arrow
+from ._style import INPUT, KERNEL, MUTED, OUTPUT, WIN, arrow, as_pair
 
-__all__ = ["plot_function_classes", "plot_residual_block", "plot_preact_block"]
+__all__ = ["plot_function_classes", "plot_residual_block", "plot_preact_block", "plot_resnet18"]
 
 SHORTCUT = "#3d8b3d"  # the identity path: the output green's edge colour
 TARGET = WIN          # f*: the palette's red
@@ -232,5 +234,215 @@ def plot_preact_block(lang=None):
     axes[0].text(_BOX_W / 2 + 0.15, top - _STEP, tr("a ReLU on\nthe shortcut path", "位于捷径上\n的 ReLU", lang),
                  ha="left", va="center", fontsize=9, color=TARGET)
     _finish_blocks(fig, axes, top)
+    plt.close(fig)
+    return fig
+
+
+# ---------------------------------------------------------------- the whole network
+
+def _is_block(module):
+    """A residual block, the book's or a reader's copy: convolutions named conv1, conv2 (, conv3) and a shortcut."""
+    return isinstance(getattr(module, "conv1", None), nn.Conv2d) and hasattr(module, "shortcut")
+
+
+def resnet_units(net, X):
+    """Walk ``net`` (a ResNet as ``d2lcnn.resnet`` builds it) with a real forward pass of ``X``.
+
+    Returns one dict per unit, in the order they run: ``kind`` ('stem', 'block' or
+    'head'), ``stage`` (1-based for blocks, else None), ``layers`` (the stem's or head's
+    layers; a block's convolutions in order), ``shortcut`` (a block's shortcut
+    convolution, or None for the identity) and ``shape`` (the unit's output shape,
+    without the batch axis). The network is run in eval mode without gradients and
+    left in the mode it was in.
+    """
+    if not isinstance(net, nn.Sequential):
+        raise TypeError(f"net must be an nn.Sequential ResNet such as d2lcnn.resnet18(), got {type(net).__name__}")
+    units, stage = [], 0
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            x = X
+            for child in net:
+                if isinstance(child, nn.Sequential) and len(child) and all(_is_block(b) for b in child):
+                    stage += 1
+                    for block in child:
+                        x = block(x)
+                        convs = [getattr(block, f"conv{k}") for k in (1, 2, 3) if hasattr(block, f"conv{k}")]
+                        short = block.shortcut
+                        if short is not None and not isinstance(short, nn.Conv2d):
+                            short = next(m for m in short.modules() if isinstance(m, nn.Conv2d))
+                        units.append({"kind": "block", "stage": stage, "layers": convs, "shortcut": short,
+                                      "shape": tuple(x.shape[1:])})
+                    continue
+                x = child(x)
+                layers = list(child) if isinstance(child, nn.Sequential) else [child]
+                kind = "stem" if stage == 0 else "head"
+                if kind == "head" and units and units[-1]["kind"] == "head":
+                    units[-1]["layers"] += layers  # pooling, flattening and the dense layer: one head
+                    units[-1]["shape"] = tuple(x.shape[1:])
+                else:
+                    units.append({"kind": kind, "stage": None, "layers": layers, "shortcut": None,
+                                  "shape": tuple(x.shape[1:])})
+    finally:
+        net.train(was_training)
+    if not any(u["kind"] == "block" for u in units):
+        raise TypeError("net has no stage of residual blocks (modules with conv1, conv2 and a shortcut)")
+    return units
+
+
+def _conv_text(conv, lang):
+    k = "×".join(map(str, as_pair(conv.kernel_size)))
+    s = as_pair(conv.stride)[0]
+    text = tr(f"{k} conv, {conv.out_channels}", f"{k} 卷积，{conv.out_channels}", lang)
+    return text + (tr(f", stride {s}", f"，步幅 {s}", lang) if s > 1 else "")
+
+
+def _layer_text(layer, lang):
+    """One line for a stem or head layer, or None for one that adds nothing to say (Flatten)."""
+    if isinstance(layer, nn.Conv2d):
+        return _conv_text(layer, lang)
+    if isinstance(layer, nn.BatchNorm2d):
+        return tr("batch norm", "批量规范化", lang)
+    if isinstance(layer, nn.ReLU):
+        return "ReLU"
+    if isinstance(layer, nn.MaxPool2d):
+        k, s = as_pair(layer.kernel_size)[0], as_pair(layer.stride)[0]
+        return tr(f"{k}×{k} max pool, stride {s}", f"{k}×{k} 最大汇聚，步幅 {s}", lang)
+    if isinstance(layer, nn.AdaptiveAvgPool2d):
+        return tr("global average pool", "全局平均汇聚", lang)
+    if isinstance(layer, nn.Linear):
+        return tr(f"dense, {layer.out_features}", f"全连接，{layer.out_features}", lang)
+    if isinstance(layer, nn.Flatten):
+        return None
+    return type(layer).__name__
+
+
+def _shape_text(shape):
+    return "×".join(map(str, shape))
+
+
+_LINE = 0.34     # height of one text line in a box
+_GAP = 0.62      # arrow between units, with the shape it carries
+_W = 3.1         # box width
+_SC = 2.4        # shortcut: distance right of the column's centre
+
+
+def _unit_height(unit):
+    n = len(unit["layers"]) if unit["kind"] == "block" else len([1 for _ in unit["lines"]])
+    h = n * _LINE + 0.2
+    return h + (0.5 if unit["kind"] == "block" else 0.0)  # room for the addition under a block
+
+
+def plot_resnet18(net=None, lang=None, input_shape=(1, 1, 96, 96), figsize=(10.5, 8.6)):
+    """The whole of ``net`` (default ``d2lcnn.resnet18()``), drawn from its modules, top to bottom in two columns.
+
+    The stem, every residual block of the four stages (its convolutions read
+    from the block; on the right its shortcut: the identity, or the 1×1
+    convolution where the shape changes) and the head. Each arrow carries the
+    shape that a real forward pass of an ``input_shape`` tensor (default: the
+    1×96×96 images the book trains ResNet-18 on) gives at that point.
+    """
+    from ..models.resnet import resnet18
+    net = resnet18() if net is None else net
+    units = resnet_units(net, torch.zeros(input_shape))
+    for u in units:
+        if u["kind"] != "block":
+            u["lines"] = [t for t in (_layer_text(m, lang) for m in u["layers"]) if t]
+    # split into two columns of about equal height
+    heights = [_unit_height(u) + _GAP for u in units]
+    total, acc, split = sum(heights), 0.0, len(units)
+    for i, h in enumerate(heights):
+        if acc + h / 2 > total / 2:
+            split = i
+            break
+        acc += h
+    columns = [units[:split], units[split:]]
+    fig, ax = plt.subplots(figsize=figsize)
+    xs = (2.3, 7.7)
+    bottoms = []
+    stage_spans = {}
+    for col, (x, col_units) in enumerate(zip(xs, columns)):
+        y = 0.0
+        if col == 0:
+            ax.text(x, y, tr(f"input: {_shape_text(input_shape[1:])}", f"输入：{_shape_text(input_shape[1:])}",
+                             lang), ha="center", va="center", fontsize=10)
+            y += 0.2
+        else:
+            ax.text(x, y, tr("(continued)", "（接左列）", lang), ha="center", va="center", fontsize=9, color=MUTED)
+            y += 0.2
+        for u in col_units:
+            arrow(ax, (x, y), (x, y + _GAP), lw=1.2, size=10, zorder=2)
+            top = y + _GAP
+            if u["kind"] == "block":
+                lines = [_conv_text(c, lang) for c in u["layers"]]
+                colors = KERNEL
+            else:
+                lines = u["lines"]
+                colors = INPUT if u["kind"] == "stem" else OUTPUT
+            h = len(lines) * _LINE + 0.2
+            ax.add_patch(FancyBboxPatch((x - _W / 2, top), _W, h, boxstyle="round,pad=0.02,rounding_size=0.1",
+                                        facecolor=colors[0], edgecolor=colors[1], lw=1.2, zorder=3))
+            for k, line in enumerate(lines):
+                ax.text(x, top + 0.1 + (k + 0.5) * _LINE, line, ha="center", va="center", fontsize=9, zorder=4)
+            bottom = top + h
+            if u["kind"] == "block":
+                y_add = bottom + 0.3
+                arrow(ax, (x, bottom), (x, y_add - 0.13), lw=1.2, size=10, zorder=2)
+                ax.add_patch(Circle((x, y_add), 0.13, facecolor="white", edgecolor="black", lw=1.2, zorder=3))
+                ax.text(x, y_add, "+", ha="center", va="center", fontsize=10, zorder=4)
+                # the shortcut: from the arrow into the block, round the right, into the addition
+                y_split = top - 0.2
+                xs_ = x + _SC
+                ax.plot([x, xs_, xs_], [y_split, y_split, y_add], color=SHORTCUT, lw=1.8, zorder=1)
+                arrow(ax, (xs_, y_add), (x + 0.13, y_add), color=SHORTCUT, lw=1.8, size=10, zorder=2)
+                if u["shortcut"] is not None:
+                    ym = (y_split + y_add) / 2
+                    ax.add_patch(FancyBboxPatch((xs_ - 0.75, ym - 0.3), 1.5, 0.6,
+                                                boxstyle="round,pad=0.02,rounding_size=0.08", facecolor=KERNEL[0],
+                                                edgecolor=SHORTCUT, lw=1.6, zorder=3))
+                    c = u["shortcut"]
+                    k = "×".join(map(str, as_pair(c.kernel_size)))
+                    ax.text(xs_, ym - 0.11, tr(f"{k} conv, {c.out_channels}", f"{k} 卷积，{c.out_channels}", lang),
+                            ha="center", va="center", fontsize=8, zorder=4)
+                    ax.text(xs_, ym + 0.13, tr(f"stride {as_pair(c.stride)[0]}", f"步幅 {as_pair(c.stride)[0]}",
+                                               lang), ha="center", va="center", fontsize=8, zorder=4)
+                bottom = y_add + 0.13
+                stage_spans.setdefault(u["stage"], []).append((col, top, bottom))
+            # the shape this unit hands on, beside the arrow that leaves it
+            ax.text(x - 0.12, bottom + 0.33, _shape_text(u["shape"]), ha="right", va="center", fontsize=8.5,
+                    color=MUTED, zorder=4)
+            y = bottom
+        arrow(ax, (x, y), (x, y + 0.4), lw=1.2, size=10, zorder=2)
+        bottoms.append(y + 0.4)
+        ax.text(x, y + 0.6, tr("output" if col == 1 else "(continued on the right)",
+                               "输出" if col == 1 else "（接右列）", lang),
+                ha="center", va="center", fontsize=9 if col == 0 else 10, color=MUTED if col == 0 else "black")
+    # stage brackets on the left of each column's blocks
+    for stage, spans in stage_spans.items():
+        for col in {c for c, _, _ in spans}:
+            part = [(t, b) for c, t, b in spans if c == col]
+            x = xs[col] - _W / 2 - 0.25
+            top, bottom = part[0][0], part[-1][1]
+            ax.plot([x + 0.1, x, x, x + 0.1], [top, top, bottom, bottom], color=MUTED, lw=1.2)
+            ax.text(x - 0.1, (top + bottom) / 2, tr(f"stage {stage}", f"模块 {stage}", lang), ha="right",
+                    va="center", fontsize=9.5, color=MUTED, rotation=90)
+    n_blocks = sum(u["kind"] == "block" for u in units)
+    # the name counts the layers with weights on the main path: convolutions and dense layers outside the shortcuts
+    depth = sum(len(u["layers"]) if u["kind"] == "block" else
+                sum(isinstance(m, (nn.Conv2d, nn.Linear)) for m in u["layers"]) for u in units)
+    ax.set_title(tr(f"ResNet-{depth} drawn from its modules: stem, {n_blocks} residual blocks in {len(stage_spans)} "
+                    f"stages, head; shapes for one {_shape_text(input_shape[1:])} image",
+                    f"由模块绘制的 ResNet-{depth}：茎、{len(stage_spans)} 个模块共 {n_blocks} 个残差块、头部；"
+                    f"形状对应一张 {_shape_text(input_shape[1:])} 的图像", lang), fontsize=10.5)
+    ax.text(5.0, max(bottoms) + 1.0,
+            tr("every 3×3 conv and every 1×1 shortcut conv is followed by batch norm; "
+               "ReLU after the first conv and after the addition (+)",
+               "每个 3×3 卷积和每个 1×1 捷径卷积之后都有批量规范化；第一个卷积之后和相加（+）之后各有一个 ReLU", lang),
+            ha="center", va="center", fontsize=8.5, color=MUTED)
+    ax.set_xlim(0, 10.95)
+    ax.set_ylim(max(bottoms) + 1.3, -0.3)
+    ax.axis("off")
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.01)
     plt.close(fig)
     return fig
