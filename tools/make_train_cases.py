@@ -127,7 +127,7 @@ def make_case(kind, rng):
 
     if kind == "conv":
         conv()
-    elif kind == "conv5":  # the LeNets' kernel rows (5 wide, stride 1): train.js's unrolled path
+    elif kind == "conv5":  # the LeNets' kernel rows (5 wide, stride 1)
         h, w = rng.randint(3, 8), rng.randint(5, 8)
         shape[1:] = [h, w]
         pad = rng.randint(0, 2)

@@ -46,12 +46,20 @@ function d2lcnnTrainEngine(global) {
 
   /* ------------------------------------------------------------ convolution */
 
-  /* nn.Conv2d without dilation or groups. The input is first copied into a zero-padded plane per
-     channel (Hp x Wp, plus kw spare cells so the last row's reads stay inside). With stride 1 every
-     output row is computed "wide", Wp cells long, of which the last Wp - Wo are never used: then one
-     weight times one input plane is a single loop over Ho * Wp consecutive cells,
-     y[t] += w * x[t + a * Wp + b], which V8 compiles to a tight loop; the valid Wo columns of each
-     row are copied out afterwards. Other strides use a plain row-by-row loop. */
+  /* nn.Conv2d without dilation or groups, as matrix products over the whole mini-batch (im2col).
+     The input is first copied into zero-padded planes (xp, hp x wp per channel). Then every output
+     position p of the batch (p = example * ho * wo + row * wo + column) gets one row of `cols`: the
+     K = ci * kh * kw input values under its window, in the weight's order (channel, kernel row,
+     kernel column), so that a row of cols and a row of W (out x K) line up. Then
+       forward   y[p, o] = b[o] + sum_k cols[p, k] W[o, k]
+       backward  dW[o, k] += sum_p dy[p, o] cols[p, k],   db[o] += sum_p dy[p, o],
+                 dcols[p, k] = sum_o dy[p, o] W[o, k], added back into the padded planes (col2im)
+     where y and dy are stored example by example, channel by channel (N x co x ho x wo).
+     Every inner loop runs along consecutive numbers of a row. The forward product computes a block
+     of 4 positions x 4 output channels at a time: 16 running sums kept in local variables, 8 loads
+     for 16 multiply-adds. The backward pass goes position by position and skips output gradients
+     that are exactly 0: behind a ReLU and max pooling most are (max pooling passes back one of every
+     four), and what they would add is exactly 0, so only the time changes. */
   function Conv(spec, inShape, A) {
     var k = pair(spec.k, 'k'), p = pair(spec.p || 0, 'p'), s = pair(spec.s || 1, 's');
     this.ci = inShape[0]; this.h = inShape[1]; this.w = inShape[2];
@@ -63,17 +71,17 @@ function d2lcnnTrainEngine(global) {
     this.ho = Math.floor((this.hp - this.kh) / this.sh) + 1;
     this.wo = Math.floor((this.wp - this.kw) / this.sw) + 1;
     if (this.ho < 1 || this.wo < 1) throw new Error('conv kernel ' + this.kh + 'x' + this.kw + ' is larger than its padded input ' + this.hp + 'x' + this.wp);
-    this.plane = this.hp * this.wp + this.kw;  /* a padded input plane with spare cells */
-    this.wide = this.sh === 1 && this.sw === 1;
-    /* Both LeNet convolutions: stride 1 and kernel rows 5 wide, the rows unrolled (forward5). */
-    this.five = this.wide && this.kw === 5;
-    this.margin = (this.kh - 1) * this.wp + this.kw - 1;
+    this.plane = this.hp * this.wp;
     this.outShape = [this.co, this.ho, this.wo];
     this.fanIn = this.ci * this.kh * this.kw; this.fanOut = this.co * this.kh * this.kw;
     var size = this.co * this.fanIn;
     this.weight = {name: 'weight', shape: [this.co, this.ci, this.kh, this.kw], data: new A(size), grad: new A(size)};
     this.bias = {name: 'bias', shape: [this.co], data: new A(this.co), grad: new A(this.co)};
     this.params = [this.weight, this.bias];
+    this.kp = Math.ceil(this.fanIn / 4) * 4;  /* a row of cols, padded with zeros to a multiple of 4 */
+    this.wpad = new A(this.co * this.kp);     /* W with rows of kp numbers (backward's dense product) */
+    this.nzAt = new Int32Array(this.co);  /* backward: the nonzero gradients of one position */
+    this.nzG = new A(this.co);
     this.A = A; this.n = -1;
   }
   Conv.prototype.alloc = function (n) {
@@ -81,219 +89,214 @@ function d2lcnnTrainEngine(global) {
     var A = this.A;
     this.n = n;
     this.xp = new A(n * this.ci * this.plane);
-    this.dxp = new A(n * this.ci * this.plane);
+    this.cols = new A(n * this.ho * this.wo * this.kp);
     this.y = new A(n * this.co * this.ho * this.wo);
-    this.dx = new A(n * this.ci * this.h * this.w);
-    this.yw = new A(this.co * this.ho * this.wp);  /* one example's wide output */
-    this.gw = new A(this.co * this.ho * this.wp);  /* one example's wide gradient: its unused columns stay 0 */
-    /* backward5's wide gradient per output channel, with margin zeros before and after it */
-    this.gm = this.five ? new A(this.co * (this.margin + this.plane)) : null;
+    this.dxp = null; this.dcols = null; this.dx = null;  /* made by the first backward pass that needs them */
   };
-  Conv.prototype.pad = function (x, n) {
-    var xp = this.xp, h = this.h, w = this.w, wp = this.wp, planes = n * this.ci;
-    for (var q = 0; q < planes; q++) {
+  /* x (N x ci x h x w) into the padded planes, then the planes into cols, one window per row. */
+  Conv.prototype.im2col = function (x, n) {
+    var xp = this.xp, cols = this.cols, h = this.h, w = this.w, wp = this.wp, ci = this.ci, planes = n * ci;
+    var q, i, j;
+    for (q = 0; q < planes; q++) {
       var src = q * h * w, dst = q * this.plane + this.ph * wp + this.pw;
-      for (var i = 0; i < h; i++) {
+      for (i = 0; i < h; i++) {
         var si = src + i * w, di = dst + i * wp;
-        for (var j = 0; j < w; j++) xp[di + j] = x[si + j];
+        for (j = 0; j < w; j++) xp[di + j] = x[si + j];
+      }
+    }
+    var kh = this.kh, kw = this.kw, sh = this.sh, sw = this.sw, ho = this.ho, wo = this.wo, plane = this.plane, at = 0;
+    var pad = this.kp - this.fanIn;
+    for (var ex = 0; ex < n; ex++) {
+      for (i = 0; i < ho; i++) {
+        for (j = 0; j < wo; j++) {
+          var corner = ex * ci * plane + i * sh * wp + j * sw;
+          for (var c = 0; c < ci; c++) {
+            for (var a = 0; a < kh; a++) {
+              var row = corner + c * plane + a * wp;
+              for (var b = 0; b < kw; b++) cols[at++] = xp[row + b];
+            }
+          }
+          at += pad;
+        }
       }
     }
   };
   Conv.prototype.forward = function (x, n) {
     this.alloc(n);
-    this.pad(x, n);
-    if (this.five) return this.forward5(n);
-    var xp = this.xp, y = this.y, W = this.weight.data, B = this.bias.data;
-    var ci = this.ci, co = this.co, kh = this.kh, kw = this.kw, wp = this.wp, ho = this.ho, wo = this.wo;
-    var plane = this.plane, outPlane = ho * wo, t, i, j, a, b, c, o, ex;
-    if (this.wide) {
-      var yw = this.yw, widePlane = ho * wp;
-      for (ex = 0; ex < n; ex++) {
-        var xe = ex * ci * plane;
-        for (o = 0; o < co; o++) {
-          var yo = o * widePlane, bias = B[o];
-          for (t = 0; t < widePlane; t++) yw[yo + t] = bias;
-          for (c = 0; c < ci; c++) {
-            var xc = xe + c * plane, wk = (o * ci + c) * kh * kw;
-            for (a = 0; a < kh; a++) {
-              for (b = 0; b < kw; b++) {
-                var wv = W[wk + a * kw + b], off = xc + a * wp + b;
-                for (t = 0; t < widePlane; t++) yw[yo + t] += wv * xp[off + t];
-              }
-            }
+    this.im2col(x, n);
+    var cols = this.cols, y = this.y, W = this.weight.data, B = this.bias.data;
+    var K = this.fanIn, kp = this.kp, co = this.co, hw = this.ho * this.wo, o, j, k, p, s;
+    for (var ex = 0; ex < n; ex++) {
+      var first = ex * hw, yb = ex * co * hw;
+      for (o = 0; o + 3 < co; o += 4) {
+        var w0 = o * K, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K, y0 = yb + o * hw, y1 = y0 + hw, y2 = y1 + hw, y3 = y2 + hw;
+        for (j = 0; j + 3 < hw; j += 4) {
+          var c0 = (first + j) * kp, c1 = c0 + kp, c2 = c1 + kp, c3 = c2 + kp;
+          var s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+          var s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+          for (k = 0; k < K; k++) {
+            var x0 = cols[c0 + k], x1 = cols[c1 + k], x2 = cols[c2 + k], x3 = cols[c3 + k], v = W[w0 + k];
+            s00 += v * x0; s01 += v * x1; s02 += v * x2; s03 += v * x3;
+            v = W[w1 + k]; s10 += v * x0; s11 += v * x1; s12 += v * x2; s13 += v * x3;
+            v = W[w2 + k]; s20 += v * x0; s21 += v * x1; s22 += v * x2; s23 += v * x3;
+            v = W[w3 + k]; s30 += v * x0; s31 += v * x1; s32 += v * x2; s33 += v * x3;
           }
-          var ye = (ex * co + o) * outPlane;
-          for (i = 0; i < ho; i++) {
-            for (j = 0; j < wo; j++) y[ye + i * wo + j] = yw[yo + i * wp + j];
+          y[y0 + j] = B[o] + s00; y[y0 + j + 1] = B[o] + s01; y[y0 + j + 2] = B[o] + s02; y[y0 + j + 3] = B[o] + s03;
+          y[y1 + j] = B[o + 1] + s10; y[y1 + j + 1] = B[o + 1] + s11; y[y1 + j + 2] = B[o + 1] + s12; y[y1 + j + 3] = B[o + 1] + s13;
+          y[y2 + j] = B[o + 2] + s20; y[y2 + j + 1] = B[o + 2] + s21; y[y2 + j + 2] = B[o + 2] + s22; y[y2 + j + 3] = B[o + 2] + s23;
+          y[y3 + j] = B[o + 3] + s30; y[y3 + j + 1] = B[o + 3] + s31; y[y3 + j + 2] = B[o + 3] + s32; y[y3 + j + 3] = B[o + 3] + s33;
+        }
+        for (; j < hw; j++) {  /* the last positions when ho * wo is not a multiple of 4 */
+          p = (first + j) * kp;
+          for (var r = 0; r < 4; r++) {
+            var wr = w0 + r * K;
+            for (s = 0, k = 0; k < K; k++) s += W[wr + k] * cols[p + k];
+            y[y0 + r * hw + j] = B[o + r] + s;
           }
         }
       }
-    } else {
-      var sh = this.sh, sw = this.sw;
-      for (ex = 0; ex < n; ex++) {
-        for (o = 0; o < co; o++) {
-          var yb = (ex * co + o) * outPlane;
-          for (t = 0; t < outPlane; t++) y[yb + t] = B[o];
-          for (c = 0; c < ci; c++) {
-            var xb = (ex * ci + c) * plane, wb = (o * ci + c) * kh * kw;
-            for (a = 0; a < kh; a++) {
-              for (b = 0; b < kw; b++) {
-                var v = W[wb + a * kw + b];
-                for (i = 0; i < ho; i++) {
-                  var xr = xb + (i * sh + a) * wp + b, yr = yb + i * wo;
-                  for (j = 0; j < wo; j++) y[yr + j] += v * xp[xr + j * sw];
-                }
-              }
-            }
-          }
+      for (; o < co; o++) {  /* the last channels when co is not a multiple of 4 */
+        var wb = o * K, yo = yb + o * hw;
+        for (j = 0; j < hw; j++) {
+          p = (first + j) * kp;
+          var a0 = 0, a1 = 0;
+          for (k = 0; k + 1 < K; k += 2) { a0 += W[wb + k] * cols[p + k]; a1 += W[wb + k + 1] * cols[p + k + 1]; }
+          if (k < K) a0 += W[wb + k] * cols[p + k];
+          y[yo + j] = B[o] + (a0 + a1);
         }
       }
     }
     return y;
   };
-  /* The same arithmetic as the wide loop of forward(), one kernel row (5 weights, held in local
-     variables) per pass over the plane: each output cell is loaded and stored once per row instead
-     of once per weight. With backward5, about 2.2 times the examples/s of the plain wide loops
-     (ReLU LeNet in node, CPU time: 288 against 132 per second). */
-  Conv.prototype.forward5 = function (n) {
-    var xp = this.xp, y = this.y, yw = this.yw, W = this.weight.data, B = this.bias.data;
-    var ci = this.ci, co = this.co, kh = this.kh, wp = this.wp, ho = this.ho, wo = this.wo;
-    var plane = this.plane, widePlane = ho * wp, outPlane = ho * wo, t, i, j;
-    for (var ex = 0; ex < n; ex++) {
-      var xe = ex * ci * plane;
-      for (var o = 0; o < co; o++) {
-        var yo = o * widePlane, bias = B[o];
-        for (t = 0; t < widePlane; t++) yw[yo + t] = bias;
-        for (var c = 0; c < ci; c++) {
-          for (var a = 0; a < kh; a++) {
-            var k = ((o * ci + c) * kh + a) * 5, off = xe + c * plane + a * wp - yo;
-            var w0 = W[k], w1 = W[k + 1], w2 = W[k + 2], w3 = W[k + 3], w4 = W[k + 4];
-            for (t = yo; t < yo + widePlane; t++) {
-              var q = off + t;
-              yw[t] += w0 * xp[q] + w1 * xp[q + 1] + w2 * xp[q + 2] + w3 * xp[q + 3] + w4 * xp[q + 4];
-            }
-          }
-        }
-        var ye = (ex * co + o) * outPlane;
-        for (i = 0; i < ho; i++) for (j = 0; j < wo; j++) y[ye + i * wo + j] = yw[yo + i * wp + j];
-      }
+  /* Gradients accumulate into .grad, as torch's do, until zeroGrad(). When at most a third of the
+     output gradients are nonzero (ReLU nets) the sparse loops below do the work, else the dense
+     blocked products (sigmoid nets); both compute the same sums. */
+  Conv.prototype.backward = function (dy, n, needDx) {
+    var co = this.co, hw = this.ho * this.wo, total = n * co * hw, nonzero = 0, t, o, ex;
+    if (needDx && !this.dcols) {
+      this.dcols = new this.A(this.cols.length); this.dxp = new this.A(this.xp.length); this.dx = new this.A(n * this.ci * this.h * this.w);
     }
-    return y;
-  };
-  /* backward() for forward5's layers. dW: five running sums per kernel row in one pass over the
-     plane (independent sums, so the additions do not wait on each other). dx: written as a
-     correlation of the gradient with the kernel, dxp[u] += sum_b w[a][b] * g[u - a * wp - b], so
-     each input cell is loaded and stored once per row; g sits after margin zeros (gm) so that
-     u - a * wp - b never leaves it. */
-  Conv.prototype.backward5 = function (dy, n, needDx) {
-    var xp = this.xp, dxp = this.dxp, gm = this.gm, W = this.weight.data, dW = this.weight.grad, dB = this.bias.grad;
-    var ci = this.ci, co = this.co, kh = this.kh, wp = this.wp, ho = this.ho, wo = this.wo, margin = this.margin;
-    var plane = this.plane, widePlane = ho * wp, outPlane = ho * wo, span = margin + plane, padded = this.hp * wp;
-    var t, i, j, o, c, a, k;
-    for (var ex = 0; ex < n; ex++) {
-      var xe = ex * ci * plane;
+    var dB = this.bias.grad;
+    for (ex = 0; ex < n; ex++) {
       for (o = 0; o < co; o++) {
-        var go = o * span + margin, ye = (ex * co + o) * outPlane, sum = 0;
-        for (i = 0; i < ho; i++) {
-          for (j = 0; j < wo; j++) { var g = dy[ye + i * wo + j]; gm[go + i * wp + j] = g; sum += g; }
-        }
+        var base = (ex * co + o) * hw, sum = 0;
+        for (t = 0; t < hw; t++) { var g = dy[base + t]; if (g !== 0) { sum += g; nonzero++; } }
         dB[o] += sum;
-        for (c = 0; c < ci; c++) {
-          for (a = 0; a < kh; a++) {
-            var off = xe + c * plane + a * wp - go, s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-            for (t = go; t < go + widePlane; t++) {
-              var gv = gm[t], q = off + t;
-              s0 += gv * xp[q]; s1 += gv * xp[q + 1]; s2 += gv * xp[q + 2]; s3 += gv * xp[q + 3]; s4 += gv * xp[q + 4];
-            }
-            k = ((o * ci + c) * kh + a) * 5;
-            dW[k] += s0; dW[k + 1] += s1; dW[k + 2] += s2; dW[k + 3] += s3; dW[k + 4] += s4;
+      }
+    }
+    if (nonzero * 3 <= total) this.backwardSparse(dy, n, needDx); else this.backwardDense(dy, n, needDx);
+    return needDx ? this.col2im(n) : null;
+  };
+  /* Position by position: the nonzero gradients g of its output channels o, then
+     dW[o, :] += g * cols[p, :] and dcols[p, :] = sum over them of g * W[o, :]. */
+  Conv.prototype.backwardSparse = function (dy, n, needDx) {
+    var cols = this.cols, dcols = this.dcols, W = this.weight.data, dW = this.weight.grad;
+    var K = this.fanIn, kp = this.kp, co = this.co, hw = this.ho * this.wo, nzAt = this.nzAt, nzG = this.nzG, k, t;
+    for (var ex = 0; ex < n; ex++) {
+      for (var j = 0; j < hw; j++) {
+        var m = 0, gb = ex * co * hw + j, p = (ex * hw + j) * kp;
+        for (var o = 0; o < co; o++) {
+          var g = dy[gb + o * hw];
+          if (g !== 0) { nzAt[m] = o * K; nzG[m] = g; m++; }
+        }
+        for (t = 0; t < m; t++) {
+          var wb = nzAt[t], gt = nzG[t];
+          for (k = 0; k < K; k++) dW[wb + k] += gt * cols[p + k];
+        }
+        if (!needDx) continue;
+        for (k = 0; k < K; k++) dcols[p + k] = 0;
+        for (t = 0; t < m; t++) {
+          var wt = nzAt[t], gg = nzG[t];
+          for (k = 0; k < K; k++) dcols[p + k] += gg * W[wt + k];
+        }
+      }
+    }
+  };
+  /* Blocked, one example at a time (its rows of cols stay in the cache): dW in blocks of 2 output
+     channels x 4 columns of cols (8 running sums over the example's positions), dcols in blocks of
+     4 positions x 4 columns (16 running sums over the output channels). */
+  Conv.prototype.backwardDense = function (dy, n, needDx) {
+    var cols = this.cols, dcols = this.dcols, W = this.weight.data, dW = this.weight.grad, wpad = this.wpad;
+    var K = this.fanIn, kp = this.kp, co = this.co, hw = this.ho * this.wo, o, k, j, t, q;
+    for (o = 0; o < co; o++) for (k = 0; k < kp; k++) wpad[o * kp + k] = k < K ? W[o * K + k] : 0;
+    for (var ex = 0; ex < n; ex++) {
+      var first = ex * hw * kp;
+      for (o = 0; o < co; o += 2) {
+        var g0b = (ex * co + o) * hw, g1b = o + 1 < co ? g0b + hw : g0b;  /* an odd last channel: computed twice, kept once */
+        for (k = 0; k < kp; k += 4) {
+          var s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+          for (j = 0, q = first + k; j < hw; j++, q += kp) {
+            var g0 = dy[g0b + j], g1 = dy[g1b + j], c0 = cols[q], c1 = cols[q + 1], c2 = cols[q + 2], c3 = cols[q + 3];
+            s00 += g0 * c0; s01 += g0 * c1; s02 += g0 * c2; s03 += g0 * c3;
+            s10 += g1 * c0; s11 += g1 * c1; s12 += g1 * c2; s13 += g1 * c3;
+          }
+          var d0 = o * K + k, d1 = d0 + K;
+          dW[d0] += s00; if (k + 1 < K) dW[d0 + 1] += s01; if (k + 2 < K) dW[d0 + 2] += s02; if (k + 3 < K) dW[d0 + 3] += s03;
+          if (o + 1 < co) {
+            dW[d1] += s10; if (k + 1 < K) dW[d1 + 1] += s11; if (k + 2 < K) dW[d1 + 2] += s12; if (k + 3 < K) dW[d1 + 3] += s13;
           }
         }
       }
       if (!needDx) continue;
-      for (c = 0; c < ci; c++) {
-        var xc = xe + c * plane;
-        for (o = 0; o < co; o++) {
-          for (a = 0; a < kh; a++) {
-            k = ((o * ci + c) * kh + a) * 5;
-            var w0 = W[k], w1 = W[k + 1], w2 = W[k + 2], w3 = W[k + 3], w4 = W[k + 4];
-            var shift = o * span + margin - a * wp - xc;
-            for (var u = xc; u < xc + padded; u++) {
-              var r = shift + u;
-              dxp[u] += w0 * gm[r] + w1 * gm[r - 1] + w2 * gm[r - 2] + w3 * gm[r - 3] + w4 * gm[r - 4];
-            }
+      var gex = ex * co * hw;
+      for (j = 0; j < hw; j += 4) {
+        var four = j + 3 < hw, r1 = four ? 1 : 0, r2 = four ? 2 : 0, r3 = four ? 3 : 0;  /* a short last block repeats its first position */
+        for (k = 0; k < kp; k += 4) {
+          var a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+          var a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+          for (o = 0; o < co; o++) {
+            var gb = gex + o * hw + j, wb = o * kp + k;
+            var h0 = dy[gb], h1 = dy[gb + r1], h2 = dy[gb + r2], h3 = dy[gb + r3];
+            var w0 = wpad[wb], w1 = wpad[wb + 1], w2 = wpad[wb + 2], w3 = wpad[wb + 3];
+            a00 += h0 * w0; a01 += h0 * w1; a02 += h0 * w2; a03 += h0 * w3;
+            a10 += h1 * w0; a11 += h1 * w1; a12 += h1 * w2; a13 += h1 * w3;
+            a20 += h2 * w0; a21 += h2 * w1; a22 += h2 * w2; a23 += h2 * w3;
+            a30 += h3 * w0; a31 += h3 * w1; a32 += h3 * w2; a33 += h3 * w3;
           }
+          var p0 = first + j * kp + k;
+          dcols[p0] = a00; dcols[p0 + 1] = a01; dcols[p0 + 2] = a02; dcols[p0 + 3] = a03;
+          if (!four) continue;
+          dcols[p0 + kp] = a10; dcols[p0 + kp + 1] = a11; dcols[p0 + kp + 2] = a12; dcols[p0 + kp + 3] = a13;
+          p0 += 2 * kp;
+          dcols[p0] = a20; dcols[p0 + 1] = a21; dcols[p0 + 2] = a22; dcols[p0 + 3] = a23;
+          p0 += kp;
+          dcols[p0] = a30; dcols[p0 + 1] = a31; dcols[p0 + 2] = a32; dcols[p0 + 3] = a33;
         }
+        if (!four) for (t = j + 1; t < hw; t++) this.dcolsAt(dy, ex, t);
       }
     }
   };
-
-  /* dW[o,c,a,b] = sum over examples and output cells of dy * the input under it; db[o] = sum of dy;
-     dx = every output cell's gradient spread back over its window (into the padded plane, then
-     cropped). Gradients accumulate into .grad, as torch's do, until zeroGrad(). */
-  Conv.prototype.backward = function (dy, n, needDx) {
-    var xp = this.xp, dxp = this.dxp, W = this.weight.data, dW = this.weight.grad, dB = this.bias.grad;
-    var ci = this.ci, co = this.co, kh = this.kh, kw = this.kw, wp = this.wp, ho = this.ho, wo = this.wo;
-    var plane = this.plane, outPlane = ho * wo, t, i, j, a, b, c, o, ex, sum;
-    if (needDx) for (t = 0; t < dxp.length; t++) dxp[t] = 0;
-    if (this.five) {
-      this.backward5(dy, n, needDx);
-    } else if (this.wide) {
-      var yw = this.gw, widePlane = ho * wp;
-      for (ex = 0; ex < n; ex++) {
-        var xe = ex * ci * plane;
-        for (o = 0; o < co; o++) {
-          var yo = o * widePlane, ye = (ex * co + o) * outPlane;
-          sum = 0;
-          for (i = 0; i < ho; i++) {
-            for (j = 0; j < wo; j++) { var g = dy[ye + i * wo + j]; yw[yo + i * wp + j] = g; sum += g; }
-          }
-          dB[o] += sum;
-          for (c = 0; c < ci; c++) {
-            var xc = xe + c * plane, wk = (o * ci + c) * kh * kw;
-            for (a = 0; a < kh; a++) {
-              for (b = 0; b < kw; b++) {
-                var off = xc + a * wp + b, acc = 0;
-                for (t = 0; t < widePlane; t++) acc += yw[yo + t] * xp[off + t];
-                dW[wk + a * kw + b] += acc;
-                if (needDx) {
-                  var wv = W[wk + a * kw + b];
-                  for (t = 0; t < widePlane; t++) dxp[off + t] += wv * yw[yo + t];
-                }
-              }
+  /* dcols of one position (the last positions of an example when ho * wo is not a multiple of 4). */
+  Conv.prototype.dcolsAt = function (dy, ex, j) {
+    var co = this.co, hw = this.ho * this.wo, kp = this.kp, wpad = this.wpad, dcols = this.dcols;
+    var p = (ex * hw + j) * kp;
+    for (var k = 0; k < kp; k++) {
+      var s = 0;
+      for (var o = 0; o < co; o++) s += dy[(ex * co + o) * hw + j] * wpad[o * kp + k];
+      dcols[p + k] = s;
+    }
+  };
+  /* Each row of dcols added back under its window in the padded planes, then the padding cropped. */
+  Conv.prototype.col2im = function (n) {
+    var dxp = this.dxp, dcols = this.dcols, dx = this.dx, ci = this.ci, kh = this.kh, kw = this.kw;
+    var sh = this.sh, sw = this.sw, ho = this.ho, wo = this.wo, wp = this.wp, plane = this.plane, at = 0, i, j;
+    var pad = this.kp - this.fanIn;
+    dxp.fill(0);
+    for (var ex = 0; ex < n; ex++) {
+      for (i = 0; i < ho; i++) {
+        for (j = 0; j < wo; j++) {
+          var corner = ex * ci * plane + i * sh * wp + j * sw;
+          for (var c = 0; c < ci; c++) {
+            for (var a = 0; a < kh; a++) {
+              var row = corner + c * plane + a * wp;
+              for (var b = 0; b < kw; b++) dxp[row + b] += dcols[at++];
             }
           }
-        }
-      }
-    } else {
-      var sh = this.sh, sw = this.sw;
-      for (ex = 0; ex < n; ex++) {
-        for (o = 0; o < co; o++) {
-          var yb = (ex * co + o) * outPlane;
-          sum = 0;
-          for (t = 0; t < outPlane; t++) sum += dy[yb + t];
-          dB[o] += sum;
-          for (c = 0; c < ci; c++) {
-            var xb = (ex * ci + c) * plane, wb = (o * ci + c) * kh * kw;
-            for (a = 0; a < kh; a++) {
-              for (b = 0; b < kw; b++) {
-                var v = W[wb + a * kw + b], s = 0;
-                for (i = 0; i < ho; i++) {
-                  var xr = xb + (i * sh + a) * wp + b, yr = yb + i * wo;
-                  for (j = 0; j < wo; j++) {
-                    s += dy[yr + j] * xp[xr + j * sw];
-                    if (needDx) dxp[xr + j * sw] += v * dy[yr + j];
-                  }
-                }
-                dW[wb + a * kw + b] += s;
-              }
-            }
-          }
+          at += pad;
         }
       }
     }
-    if (!needDx) return null;
-    var dx = this.dx, h = this.h, w = this.w, planes = n * ci;
+    var h = this.h, w = this.w, planes = n * ci;
     for (var q = 0; q < planes; q++) {
       var src = q * plane + this.ph * wp + this.pw, dst = q * h * w;
       for (i = 0; i < h; i++) for (j = 0; j < w; j++) dx[dst + i * w + j] = dxp[src + i * wp + j];
