@@ -452,7 +452,7 @@ function d2lcnnTrainEngine(global) {
 
   /* -------------------------------------------------------------- dense layer */
 
-  /* nn.Linear: y = x W^T + b with W of shape out x in; every inner loop runs along a row of W. */
+  /* nn.Linear: y = x W^T + b with W of shape out x in; every inner loop runs along rows of W and x. */
   function Linear(spec, inShape, A) {
     this.fin = inShape[0] * inShape[1] * inShape[2];
     if (spec['in'] !== undefined && spec['in'] !== this.fin) {
@@ -472,21 +472,30 @@ function d2lcnnTrainEngine(global) {
     this.y = new this.A(n * this.fout);
     this.dx = new this.A(n * this.fin);
   };
+  /* Blocks of 2 examples x 4 outputs: 8 running sums, 6 loads for 8 multiply-adds. */
   Linear.prototype.forward = function (x, n) {
     this.alloc(n);
     this.x = x;
-    var y = this.y, W = this.weight.data, B = this.bias.data, fin = this.fin, fout = this.fout;
-    for (var ex = 0; ex < n; ex++) {
-      var xb = ex * fin;
-      for (var o = 0; o < fout; o++) {
-        /* four running sums, so that the additions do not wait on each other */
-        var a0 = 0, a1 = 0, a2 = 0, a3 = 0, wb = o * fin, i = 0;
-        for (; i + 3 < fin; i += 4) {
-          a0 += W[wb + i] * x[xb + i]; a1 += W[wb + i + 1] * x[xb + i + 1];
-          a2 += W[wb + i + 2] * x[xb + i + 2]; a3 += W[wb + i + 3] * x[xb + i + 3];
+    var y = this.y, W = this.weight.data, B = this.bias.data, fin = this.fin, fout = this.fout, i, o;
+    for (var ex = 0; ex < n; ex += 2) {
+      var x0 = ex * fin, x1 = ex + 1 < n ? x0 + fin : x0, two = ex + 1 < n;  /* an odd last example: computed twice, kept once */
+      for (o = 0; o + 3 < fout; o += 4) {
+        var w0 = o * fin, w1 = w0 + fin, w2 = w1 + fin, w3 = w2 + fin;
+        var s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+        for (i = 0; i < fin; i++) {
+          var a = x[x0 + i], b = x[x1 + i], v0 = W[w0 + i], v1 = W[w1 + i], v2 = W[w2 + i], v3 = W[w3 + i];
+          s00 += a * v0; s01 += a * v1; s02 += a * v2; s03 += a * v3;
+          s10 += b * v0; s11 += b * v1; s12 += b * v2; s13 += b * v3;
         }
-        for (; i < fin; i++) a0 += W[wb + i] * x[xb + i];
-        y[ex * fout + o] = B[o] + ((a0 + a1) + (a2 + a3));
+        var y0 = ex * fout + o;
+        y[y0] = B[o] + s00; y[y0 + 1] = B[o + 1] + s01; y[y0 + 2] = B[o + 2] + s02; y[y0 + 3] = B[o + 3] + s03;
+        if (two) { y[y0 + fout] = B[o] + s10; y[y0 + fout + 1] = B[o + 1] + s11; y[y0 + fout + 2] = B[o + 2] + s12; y[y0 + fout + 3] = B[o + 3] + s13; }
+      }
+      for (; o < fout; o++) {  /* the last outputs when fout is not a multiple of 4 */
+        var wb = o * fin, t0 = 0, t1 = 0;
+        for (i = 0; i < fin; i++) { t0 += W[wb + i] * x[x0 + i]; t1 += W[wb + i] * x[x1 + i]; }
+        y[ex * fout + o] = B[o] + t0;
+        if (two) y[(ex + 1) * fout + o] = B[o] + t1;
       }
     }
     return y;
@@ -866,8 +875,8 @@ function d2lcnnTrainEngine(global) {
   /* Accuracy on (the first `limit` of) a split in eval mode (batch norm's moving averages). */
   Trainer.prototype.evaluate = function (split, limit) {
     split = split || this.data.test;
-    var total = Math.min(limit || split.labels.length, split.labels.length), correct = 0, chunk = 250;
-    var x = new this.net.A(chunk * 784), y = new Int32Array(chunk);
+    var total = Math.min(limit || split.labels.length, split.labels.length), correct = 0, chunk = this.batchSize;
+    var x = this.x, y = this.y;  /* in batches of the training batch size: the layers keep their buffers */
     for (var start = 0; start < total; start += chunk) {
       var n = Math.min(chunk, total - start);
       for (var e = 0; e < n; e++) {
