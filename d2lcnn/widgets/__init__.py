@@ -12,11 +12,14 @@ script ``stepper.js``, the stylesheet ``stepper.css`` and the label table
 ``inside`` (look_inside) and ``site`` (the website's one engine per page) use ``render``.
 ``quiz`` (check-yourself questions: ``numeric_question``, ``choice_question``, ``predict_question``)
 has its own script ``quiz.js`` and stylesheet ``quiz.css``; ``site`` serves that script once per page too.
+``trainer`` (``train_in_browser``: LeNet trained in the page, in a Web Worker; ``trainer_boot.js`` inline,
+``trainer.js`` with the engine ``train.js`` loaded only when the reader presses Train).
 """
 from .explorer import conv_explorer, pool_explorer
 from .inside import look_inside
 from .quiz import choice_question, numeric_question, predict_question
 from .steppers import conv_stepper, pool_stepper, receptive_field_view
+from .trainer import train_in_browser
 
 __all__ = ["conv_stepper", "pool_stepper", "receptive_field_view", "conv_explorer", "pool_explorer", "look_inside",
-           "numeric_question", "choice_question", "predict_question"]
+           "numeric_question", "choice_question", "predict_question", "train_in_browser"]

@@ -24,10 +24,13 @@ import re
 
 from .render import both_langs, library_js
 
-__all__ = ["ENGINE_FILE", "QUIZ_FILE", "serve_engine_once", "serve_quiz_once"]
+__all__ = ["ENGINE_FILE", "QUIZ_FILE", "TRAINER_FILE", "TRAIN_DATA_FILE", "serve_engine_once", "serve_quiz_once",
+           "serve_trainer_once"]
 
 ENGINE_FILE = "d2lcnn-stepper.js"
 QUIZ_FILE = "d2lcnn-quiz.js"
+TRAINER_FILE = "d2lcnn-trainer.js"
+TRAIN_DATA_FILE = "d2lcnn-train-data.js"
 
 # A stepper's root tag with its stylesheet; its data followed by its engine (render.stepper_root's layout).
 _STYLE = re.compile(r'(<div class="d2s [^"]*" id="d2s-[0-9a-f]{12}"[^>]*>)<style>.*?</style>', re.S)
@@ -158,6 +161,48 @@ def serve_quiz_once(html_dir, explanations=True):
         # One tag, of this version (a page rewritten again keeps no older one).
         new = re.sub(r'<script defer src="[^"]*' + re.escape(QUIZ_FILE) + r'\?v=[0-9a-f]+"></script>', "", new)
         new = new.replace("</head>", f'<script defer src="{src}"></script></head>', 1)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    return changed
+
+
+# The in-browser trainer (trainer.py): its engine, view script and data are files under _static that the
+# view's inline boot script adds as <script> elements when the reader presses Train; the root tag names them.
+_TRAINER_ROOT = re.compile(r'<div class="d2t" id="d2t-[0-9a-f]{12}"(?! data-lib=)')
+
+
+def serve_trainer_once(html_dir, data_script=None):
+    """Give every trainer view under ``html_dir`` its files: ``_static/d2lcnn-trainer.js`` (train.js,
+    train_worker.js and trainer.js), the data script ``data_script`` (tools/make_train_data.py's output)
+    copied to ``_static/d2lcnn-train-data.js``, and the stepper engine for "Look inside your network".
+    Nothing of it is named by the page's <head>: a first visit loads none of it. Without ``data_script``
+    the views say that there is no data and point to train_ch6. Returns the number of pages changed."""
+    import shutil
+
+    from .trainer import library_js as trainer_js
+    html_dir = pathlib.Path(html_dir)
+    pages = [p for p in sorted(html_dir.rglob("*.html")) if 'class="d2t"' in p.read_text(encoding="utf-8")]
+    if not pages:
+        return 0
+    static = html_dir / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    script = trainer_js()
+    (static / TRAINER_FILE).write_text(script, encoding="utf-8")
+    files = {"data-lib": (static / TRAINER_FILE, hashlib.sha256(script.encode("utf-8")).hexdigest()[:10])}
+    if data_script is not None and pathlib.Path(data_script).is_file():
+        shutil.copyfile(data_script, static / TRAIN_DATA_FILE)
+        files["data-data"] = (static / TRAIN_DATA_FILE, hashlib.sha256((static / TRAIN_DATA_FILE).read_bytes()).hexdigest()[:10])
+    engine = library_js()
+    if not (static / ENGINE_FILE).is_file():
+        (static / ENGINE_FILE).write_text(engine, encoding="utf-8")
+    files["data-stepper"] = (static / ENGINE_FILE, hashlib.sha256((static / ENGINE_FILE).read_bytes()).hexdigest()[:10])
+    changed = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        attrs = "".join(f' {name}="{os.path.relpath(path, page.parent).replace(os.sep, "/")}?v={version}"'
+                        for name, (path, version) in files.items())
+        new = _TRAINER_ROOT.sub(lambda m: m[0] + attrs, text)
         if new != text:
             page.write_text(new, encoding="utf-8")
             changed += 1
