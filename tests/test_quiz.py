@@ -47,6 +47,13 @@ def _receptive_area(kernel_sizes, n=16):
     return int((grad != 0).sum())
 
 
+def _conv_macs(c_in, c_out, k, n, p=0):
+    """Multiply-adds of a k x k convolution on an n x n map, counted on its im2col form: every output position
+    (a column of F.unfold) is a dot product of c_in * k * k numbers, once per output channel."""
+    cols = torch.nn.functional.unfold(torch.zeros(1, c_in, n, n), k, padding=p)
+    return c_out * cols.shape[1] * cols.shape[2]
+
+
 def _shape(net, shape):
     with torch.no_grad():
         return tuple(net(torch.zeros(shape)).shape)
@@ -75,17 +82,28 @@ RECOMPUTE = {
     # 06: LeNet's flattened size through the formula; the loss of uniform guessing from its definition
     "ch06-flatten": lambda: 16 * _out(_out(_out(_out(28, 5, 4), 2, 0, 2), 5), 2, 0, 2) ** 2,
     "ch06-chance-loss": lambda: math.log(10),
-    # 07: AlexNet's first layer by the window count
+    # 07: AlexNet's first layer by the window count; conv2 split in two, counted by hand
     "ch07-conv1": lambda: _out(224, 11, 2, 4),
+    "ch07-two-gpu": lambda: 256 * (96 // 2) * 5 * 5 + 256,
     # 08: a padded block then pooling; five halvings
     "ch08-block": lambda: _out(_out(_out(32, 3, 2), 3, 2), 2, 0, 2),
     "ch08-final-size": lambda: 224 // 2 ** 5,
+    # 08: a quarter of the channels, multiply-adds counted on the im2col form
+    "ch08-narrow": lambda: _conv_macs(256, 256, 3, 56, 1) / _conv_macs(64, 64, 3, 56, 1),
     # 09: NiN's last block counted by hand
     "ch09-head": lambda: (384 * 10 * 3 * 3 + 10) + 2 * (10 * 10 + 10),
+    # 09: the second block's 5x5 convolution, multiply-adds on the im2col form, in millions
+    "ch09-macs": lambda: _conv_macs(96, 256, 5, 26, 2) / 1e6,
+    # 10: GoogLeNet's stem by the window count: the strided convolution, then the padded pooling
+    "ch10-stem": lambda: _out(_out(96, 7, 6, 2), 3, 2, 2),
     # 14: a convolution's cost grows with the area of its map
     "ch14-input-size": lambda: (224 / 96) ** 2,
+    # 14: a stage later, twice the channels on half the side: the same multiply-adds
+    "ch14-stage-cost": lambda: _conv_macs(256, 256, 3, 6, 1) / _conv_macs(128, 128, 3, 12, 1),
     # 13: the growth rate times the blocks, plus the input
     "ch13-channels": lambda: 64 + 4 * 32,
+    # 13: unit 3 reads 64 + 2 * 32 channels: a scale and a shift each, then a bias-free 3x3 convolution
+    "ch13-unit-params": lambda: 2 * (64 + 2 * 32) + 3 * 3 * (64 + 2 * 32) * 32,
     # 11: one channel's values in a batch; gamma and beta per channel
     "ch11-count": lambda: 256 * 24 * 24,
     "ch11-params": lambda: 2 * 16,
