@@ -37,7 +37,7 @@ PUBLIC = {
         Accumulator accuracy evaluate_accuracy_gpu init_weights train_ch6 TrainingRun layer_shapes print_net_shapes
         count_parameters flop_table print_flop_table macs_per_example load_results summarize stored_accuracy
         results_box conv_stepper pool_stepper receptive_field_view conv_explorer pool_explorer look_inside
-        numeric_question choice_question predict_question""",
+        numeric_question choice_question predict_question train_in_browser""",
     "models (the names of d2lcnn.models.ARCHITECTURES' modules)": """
         lenet alexnet vgg_block vgg scale_arch VGG11_ARCH VGG16_ARCH VGG19_ARCH nin_block nin Inception googlenet
         batch_norm BatchNorm lenet_bn Residual Bottleneck PreActResidual PreActBottleneck resnet_block resnet18 resnet

@@ -160,6 +160,19 @@ def dedupe_thebe_config(html_dir):
     return fixed
 
 
+def train_data():
+    """The in-browser trainer's data script (tools/make_train_data.py, from the loader's Fashion-MNIST),
+    written once into _build/train/; None (the trainers then say there is no data) without the data set."""
+    import make_train_data
+    if make_train_data.DEFAULT_OUT.is_file():
+        return make_train_data.DEFAULT_OUT
+    try:
+        return make_train_data.main([])
+    except Exception as err:  # no Fashion-MNIST here and no network: the site builds without the data
+        print(f"no data for the in-browser trainer ({type(err).__name__}: {err}); its views will say so")
+        return None
+
+
 def build(lang, keep_going=False, answers=True):
     src = stage(lang, answers)
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
@@ -177,6 +190,8 @@ def build(lang, keep_going=False, answers=True):
     print(f"{lang}: stepper engine served once on {serve_engine_once(out)} pages")
     from d2lcnn.widgets.site import serve_quiz_once  # the check-yourself questions' script likewise
     print(f"{lang}: question script served once on {serve_quiz_once(out, explanations=answers)} pages")
+    from d2lcnn.widgets.site import serve_trainer_once  # the in-browser trainer's files, loaded on Train only
+    print(f"{lang}: trainer files named on {serve_trainer_once(out, train_data())} pages")
     summary = fast_pages.optimize_edition(out, lang, mathjax_modules(), LANGS[lang]["description"])
     print(f"{lang}: {summary['formulas']} formulas typeset on {summary['pages']} pages")
     return out
