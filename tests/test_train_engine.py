@@ -11,6 +11,8 @@
 - The engine's forward pass and the look-inside view's (stepper.js) agree on the same weights.
 - A bounded training run: the ReLU preset, a fixed number of steps on a small Fashion-MNIST slice,
   must bring the training loss below a bound measured for it (not a time).
+- The data script (tools/make_train_data.py) decodes losslessly in the worker, and the full subset
+  (10,000 + 2,000 images) stays within issue 29's 6 MB.
 """
 import functools
 import json
@@ -297,3 +299,15 @@ def test_worker_decodes_the_data_script_and_trains_off_the_main_thread(browser, 
     assert 0 <= result["evaluation"]["acc"] <= 1
     assert result["shapes"] == [p.numel() for p in d2lcnn.lenet("relu").parameters()]
     assert result["setup"]["params"] == sum(result["shapes"])
+
+
+def test_data_script_of_the_full_subset_stays_within_six_megabytes(data_root):
+    """Issue 29's budget for the trainer's one data file: 10,000 balanced training and 2,000 test
+    images, lossless (the worker test above checks the decoding on a smaller subset)."""
+    make_data = load_script("tools/make_train_data.py")
+    text, sizes = make_data.build()
+    assert (sizes["train"], sizes["test"]) == (10000, 2000)
+    assert sizes["raw"] == 12000 * 784 + 12000
+    size = len(text.encode())
+    print(f"data script {size / 1e6:.2f} MB (gzip stream {sizes['compressed'] / 1e6:.2f} MB)")
+    assert size <= 6_000_000, size

@@ -8,8 +8,8 @@
    disk (file://), where fetch() and new Worker(url) are refused.
 
    window.d2lcnnTrainClient() returns a client whose methods return Promises:
-     load(data)           data = the d2lcnnTrainData object (base64 of one gzip stream, see
-                          tools/make_train_data.py); the worker decodes it -> {train, test} counts
+     load(data)           data = the d2lcnnTrainData object (see tools/make_train_data.py); the
+                          worker decodes it -> {train, test} counts
      setup(settings)      a new trainer: preset, lr, batchSize, optimizer, init, seed, float32
                           (train.js's Trainer) -> {params} (parameter count)
      run(batches, onProgress, chunk)  train that many batches, `chunk` (default 4) at a time;
@@ -29,19 +29,32 @@ function d2lcnnTrainWorker(scope) {
 
   function now() { return (scope.performance || Date).now(); }
 
-  /* Undo tools/make_train_data.py: base64 -> gzip stream -> bytes -> un-Paeth the images. */
+  /* Undo tools/make_train_data.py. Version 2 (what it writes): base 85 -> gzip stream -> residuals
+     sorted by context -> pixels. Version 1 (what it wrote before; still read, so that other writers
+     of the old format keep working): base64 -> gzip stream -> Paeth-filtered images (first row and
+     column kept) -> pixels. Either way the gzip stream ends with the training and test labels. */
   function decode(payload) {
-    var binary = scope.atob(payload.bytes), packed = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);
+    if (payload.version !== 1 && payload.version !== 2) throw new Error('unknown training data version ' + payload.version);
+    var packed = payload.version === 2 ? base85(payload.bytes, payload.length) : fromBase64(payload.bytes);
     var stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Response(stream).arrayBuffer().then(function (buffer) {
       var bytes = new Uint8Array(buffer), side = payload.side, area = side * side;
-      var nTrain = payload.train, nTest = payload.test, images = bytes.subarray(0, (nTrain + nTest) * area);
-      unpaeth(images, nTrain + nTest, side);
-      var labels = bytes.subarray((nTrain + nTest) * area);
+      var nTrain = payload.train, nTest = payload.test, pixels = (nTrain + nTest) * area, images;
+      if (payload.version === 2) {
+        images = unpredict(bytes, payload.contexts, nTrain + nTest, side);
+      } else {
+        images = bytes.subarray(0, pixels);
+        unpaeth(images, nTrain + nTest, side);
+      }
+      var labels = bytes.subarray(pixels);
       return {train: {images: images.subarray(0, nTrain * area), labels: labels.subarray(0, nTrain)},
               test: {images: images.subarray(nTrain * area), labels: labels.subarray(nTrain, nTrain + nTest)}};
     });
+  }
+  function fromBase64(text) {
+    var binary = scope.atob(text), packed = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) packed[i] = binary.charCodeAt(i);
+    return packed;
   }
   function unpaeth(images, count, side) {
     var area = side * side;
@@ -56,6 +69,42 @@ function d2lcnnTrainWorker(scope) {
         }
       }
     }
+  }
+  /* Five characters (codes 35-126 without 92, the first 85) to four bytes, most significant first. */
+  function base85(text, length) {
+    var digit = new Uint8Array(128), code, d = 0;
+    for (code = 35; code < 127 && d < 85; code++) if (code !== 92) digit[code] = d++;
+    var out = new Uint8Array(text.length / 5 * 4);
+    for (var i = 0, o = 0; i < text.length; i += 5, o += 4) {
+      var v = (((digit[text.charCodeAt(i)] * 85 + digit[text.charCodeAt(i + 1)]) * 85 +
+                digit[text.charCodeAt(i + 2)]) * 85 + digit[text.charCodeAt(i + 3)]) * 85 + digit[text.charCodeAt(i + 4)];
+      out[o] = v >>> 24; out[o + 1] = (v >>> 16) & 255; out[o + 2] = (v >>> 8) & 255; out[o + 3] = v & 255;
+    }
+    return out.subarray(0, length);
+  }
+  /* Pixels in raster order: each one's context (from its decoded neighbours, as the encoder
+     computed it) says which group's next residual is its own; pixel = Paeth prediction + residual. */
+  function unpredict(residuals, counts, count, side) {
+    var area = side * side, images = new Uint8Array(count * area), next = new Int32Array(counts.length), k, at = 0;
+    for (k = 0; k < counts.length; k++) { next[k] = at; at += counts[k]; }
+    for (var n = 0; n < count; n++) {
+      var base = n * area;
+      for (var i = 0; i < side; i++) {
+        for (var j = 0; j < side; j++) {
+          var here = base + i * side + j, up = here - side;
+          var a = j > 0 ? images[here - 1] : 0, b = i > 0 ? images[up] : 0;
+          var c = i > 0 && j > 0 ? images[up - 1] : 0, d = i > 0 && j < side - 1 ? images[up + 1] : 0;
+          var p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+          var prediction = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+          var activity = Math.abs(a - c) + Math.abs(b - c) + Math.abs(b - d) + Math.abs(a - b);
+          var bright = Math.max(a, b, c, d);
+          var context = (activity === 0 ? 0 : Math.min(10, 32 - Math.clz32(activity))) * 4 +
+                        (bright < 1 ? 0 : bright < 64 ? 1 : bright < 192 ? 2 : 3);
+          images[here] = (residuals[next[context]++] + prediction) & 255;
+        }
+      }
+    }
+    return images;
   }
 
   function reply(id, value) { scope.postMessage({id: id, value: value}); }
