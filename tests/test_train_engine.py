@@ -11,6 +11,8 @@
 - The engine's forward pass and the look-inside view's (stepper.js) agree on the same weights.
 - A bounded training run: the ReLU preset, a fixed number of steps on a small Fashion-MNIST slice,
   must bring the training loss below a bound measured for it (not a time).
+- Batch-norm recalibration (Network.recalibrate, the worker's recalibrate and evaluate options)
+  equals d2lcnn.recalibrate_bn on the same weights and batches.
 - The data script (tools/make_train_data.py) decodes losslessly in the worker, and the full subset
   (10,000 + 2,000 images) stays within issue 29's 6 MB.
 """
@@ -311,3 +313,86 @@ def test_data_script_of_the_full_subset_stays_within_six_megabytes(data_root):
     size = len(text.encode())
     print(f"data script {size / 1e6:.2f} MB (gzip stream {sizes['compressed'] / 1e6:.2f} MB)")
     assert size <= 6_000_000, size
+
+
+RUN_RECALIBRATE = """([params, buffers, X, size, probe]) => {
+    const net = d2lcnnTrain.network('lenet-bn');
+    net.setWeights(params);
+    net.setBuffers(buffers);
+    const batches = [];
+    for (let b = 0; b < X.length / (size * 784); b++) {
+        batches.push({x: Float64Array.from(X.slice(b * size * 784, (b + 1) * size * 784)), n: size});
+    }
+    const recalibrated = net.recalibrate(batches);
+    const logits = Array.from(net.forward(Float64Array.from(probe), probe.length / 784, false));
+    return {recalibrated, logits};
+}"""
+
+
+def test_batch_norm_recalibration_equals_recalibrate_bn(page, data_root):
+    """Network.recalibrate against d2lcnn.recalibrate_bn on the same weights and batches (float64):
+    the recalibrated running means and variances, and the eval-mode logits they give."""
+    from d2lcnn.recalibrate import recalibrate_bn
+    torch.manual_seed(4)
+    net = _torch_net("lenet-bn")
+    d2lcnn.init_weights(net, "xavier")
+    X, Y = _batches(14, 16, seed=4)
+    opt = torch.optim.SGD(net.parameters(), lr=1.0)
+    net.train()
+    for x, y in zip(X[:10], Y[:10]):  # some training, so that the moving averages trail the weights
+        opt.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        opt.step()
+    bns = [m for m in net if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    moving = [{"mean": m.running_mean.tolist(), "var": m.running_var.tolist()} for m in bns]
+    calibration, probe = X[10:14], X[0]
+    recalibrated = recalibrate_bn(net, iter([(x, None) for x in calibration]), num_batches=4)
+    with torch.no_grad():
+        want_logits = recalibrated(probe)
+    params = [p.detach().flatten().tolist() for p in net.parameters()]
+    js = page.evaluate(RUN_RECALIBRATE, [params, moving, calibration.flatten().tolist(), 16, probe.flatten().tolist()])
+    want = [m for m in recalibrated if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    assert len(js["recalibrated"]) == len(want) == 4
+    for got, m, old in zip(js["recalibrated"], want, moving):
+        assert relative_error(got["mean"], m.running_mean) <= 1e-6
+        assert relative_error(got["var"], m.running_var) <= 1e-6
+        assert relative_error(got["mean"], old["mean"]) > 1e-3  # recalibration changed them
+    assert relative_error(js["logits"], want_logits.flatten()) <= 1e-6
+    assert [m.momentum for m in bns] == [0.1] * 4
+
+
+def test_worker_reports_accuracy_with_moving_averages_and_recalibrated_statistics(browser, data_root, tmp_path):
+    """The worker client's recalibrate() and evaluate(limit, {recalibrated: true}) on the BN LeNet:
+    the moving averages (weights().buffers) stay as training left them; the recalibrated statistics
+    differ from them and give a second accuracy."""
+    make_data = load_script("tools/make_train_data.py")
+    out = make_data.main(["--out", str(tmp_path / "data.js"), "--train-per-class", "20", "--test-per-class", "5"])
+    page_file = tmp_path / "page.html"
+    page_file.write_text("<!doctype html><html><body>" + "".join(
+        f'<script src="{src}"></script>' for src in [(WIDGETS / "train.js").as_uri(),
+                                                      (WIDGETS / "train_worker.js").as_uri(), out.as_uri()]) +
+        "</body></html>")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(page_file.as_uri())
+    result = page.evaluate("""async () => {
+        const client = d2lcnnTrainClient();
+        await client.load(d2lcnnTrainData);
+        await client.setup({preset: 'lenet-bn', optimizer: 'sgd', lr: 1.0, batchSize: 16, seed: 2});
+        await client.run(8, null, 4);
+        const before = (await client.weights()).buffers;
+        const recalibrated = await client.recalibrate(5);
+        const after = (await client.weights()).buffers;
+        const both = await client.evaluate(null, {recalibrated: true});
+        const plain = await client.evaluate();
+        client.terminate();
+        return {before, after, recalibrated, both, plain};
+    }""")
+    page.close()
+    assert not errors, errors
+    assert result["before"] == result["after"]
+    assert len(result["recalibrated"]["buffers"]) == 4
+    assert result["recalibrated"]["buffers"] != result["before"]
+    assert result["both"]["acc"] == result["plain"]["acc"]
+    assert 0 <= result["both"]["recalibratedAcc"] <= 1

@@ -755,6 +755,26 @@ function d2lcnnTrainEngine(global) {
     for (var b = 0; b < bns.length; b++) { bns[b].runningMean.set(list[b].mean); bns[b].runningVar.set(list[b]['var']); }
   };
 
+  /* Batch-norm recalibration, as d2lcnn.recalibrate_bn does it in torch (chapter 11): forward each
+     batch in training mode with momentum 1 / (k + 1) for the k-th batch (k from 0), so that every
+     batch-norm layer's running mean and variance end as the plain average of the batches' means and
+     unbiased variances, the weights untouched. batches: a list of {x, n} (x as forward() takes it).
+     Changes this network's running statistics and returns buffers(); the momenta are restored. */
+  Network.prototype.recalibrate = function (batches) {
+    var bns = this.layers.filter(function (l) { return l.type === 'bn'; });
+    var momenta = bns.map(function (l) { return l.momentum; });
+    if (!batches.length) throw new Error('recalibrate needs at least one batch');
+    try {
+      for (var k = 0; k < batches.length; k++) {
+        for (var b = 0; b < bns.length; b++) bns[b].momentum = 1 / (k + 1);
+        this.forward(batches[k].x, batches[k].n, true);
+      }
+    } finally {
+      for (var r = 0; r < bns.length; r++) bns[r].momentum = momenta[r];
+    }
+    return this.buffers();
+  };
+
   /* ------------------------------------------------------------- optimizers */
 
   /* 'sgd' is train_ch6's torch.optim.SGD(params, lr): p -= lr * grad, nothing else - the notes'
@@ -823,7 +843,8 @@ function d2lcnnTrainEngine(global) {
        data      {train: {images: Uint8Array, labels: Uint8Array}, test: {images, labels}}
      Each epoch visits the training images in a new random order (the last, shorter batch
      included, as a DataLoader without drop_last does). run(k) trains k batches and returns the
-     metrics of those batches; evaluate() returns test accuracy in eval mode. */
+     metrics of those batches; evaluate() returns test accuracy in eval mode; recalibrate(count)
+     recomputes batch norm's statistics from training batches (see Network.recalibrate). */
   function Trainer(settings, data) {
     settings = settings || {};
     this.settings = settings;
@@ -842,6 +863,9 @@ function d2lcnnTrainEngine(global) {
     this.seen = 0;
     this.x = new this.net.A(this.batchSize * 784);
     this.y = new Int32Array(this.batchSize);
+    this.recalibrationRandom = makeRng((settings.seed === undefined ? 0 : settings.seed) + 0x9E3779B9);
+    this.recalibrationBatches = 40;
+    this.recalibrated = null; this.recalibratedAt = -1;
   }
   Trainer.prototype.shuffle = function () {
     var order = this.order, random = this.random;
@@ -872,9 +896,21 @@ function d2lcnnTrainEngine(global) {
     return {loss: loss / examples, acc: correct / examples, examples: examples,
             epoch: this.epoch - 1 + this.cursor / this.count};
   };
-  /* Accuracy on (the first `limit` of) a split in eval mode (batch norm's moving averages). */
-  Trainer.prototype.evaluate = function (split, limit) {
+  /* Accuracy on (the first `limit` of) a split in eval mode, with batch norm's moving averages; with
+     options.recalibrated, also {recalibratedAcc} with the statistics of recalibrate() (made now if
+     the weights changed since the last one). A network without batch norm gives the same number twice. */
+  Trainer.prototype.evaluate = function (split, limit, options) {
     split = split || this.data.test;
+    var acc = this.accuracy(split, limit);
+    if (!(options && options.recalibrated)) return acc;
+    if (this.recalibratedAt !== this.seen) this.recalibrate(this.recalibrationBatches);
+    var moving = this.net.buffers();
+    this.net.setBuffers(this.recalibrated);
+    var recalibratedAcc = this.accuracy(split, limit);
+    this.net.setBuffers(moving);
+    return {acc: acc, recalibratedAcc: recalibratedAcc};
+  };
+  Trainer.prototype.accuracy = function (split, limit) {
     var total = Math.min(limit || split.labels.length, split.labels.length), correct = 0, chunk = this.batchSize;
     var x = this.x, y = this.y;  /* in batches of the training batch size: the layers keep their buffers */
     for (var start = 0; start < total; start += chunk) {
@@ -886,6 +922,28 @@ function d2lcnnTrainEngine(global) {
       correct += this.net.loss(this.net.forward(x, n, false), y, n).correct;
     }
     return correct / total;
+  };
+  /* Recalibrated batch-norm statistics for the current weights from `count` (default 40, as
+     recalibrate_bn's) training batches of the training batch size, drawn at random by a generator
+     of their own (so training goes on exactly as without it). The network keeps its moving
+     averages; the recalibrated statistics are kept in this.recalibrated and returned. */
+  Trainer.prototype.recalibrate = function (count) {
+    count = count || 40;
+    this.recalibrationBatches = count;
+    var images = this.data.train.images, random = this.recalibrationRandom, size = this.batchSize, batches = [];
+    for (var b = 0; b < count; b++) {
+      var x = new this.net.A(size * 784);
+      for (var e = 0; e < size; e++) {
+        var src = Math.floor(random() * this.count) * 784;
+        for (var p = 0; p < 784; p++) x[e * 784 + p] = images[src + p] / 255;
+      }
+      batches.push({x: x, n: size});
+    }
+    var moving = this.net.buffers();
+    this.recalibrated = this.net.recalibrate(batches);
+    this.net.setBuffers(moving);
+    this.recalibratedAt = this.seen;
+    return this.recalibrated;
   };
 
   var api = {

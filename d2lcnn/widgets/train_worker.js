@@ -17,7 +17,13 @@
                           with the loss and accuracy of that chunk, `seconds` the worker's
                           training time so far. Resolves with the last progress when done or paused.
      pause()              stop after the chunk being trained (run() then resolves)
-     evaluate(limit)      test accuracy in eval mode -> {acc, seconds}
+     evaluate(limit, options)  test accuracy in eval mode, batch norm's moving averages -> {acc, seconds};
+                          options.recalibrated: also with recalibrated batch-norm statistics ->
+                          {acc, recalibratedAcc, seconds} (recalibrated now unless recalibrate()
+                          ran since the last training step)
+     recalibrate(batches) batch norm's statistics recomputed from that many (default 40) training
+                          batches, as d2lcnn.recalibrate_bn does; the moving averages stay ->
+                          {buffers (the recalibrated ones), seconds}
      images(split, count) the first count decoded images and labels of 'train' or 'test' (tests)
      weights()            {weights: [arrays in torch's parameter order], buffers: batch norm's}
      terminate()
@@ -148,8 +154,13 @@ function d2lcnnTrainWorker(scope) {
         paused = true;
         reply(m.id, true);
       } else if (m.cmd === 'evaluate') {
-        var t0 = now(), acc = trainer.evaluate(data.test, m.limit);
-        reply(m.id, {acc: acc, seconds: (now() - t0) / 1000});
+        var t0 = now(), result = trainer.evaluate(data.test, m.limit, m.options);
+        if (typeof result === 'number') result = {acc: result};
+        result.seconds = (now() - t0) / 1000;
+        reply(m.id, result);
+      } else if (m.cmd === 'recalibrate') {
+        var t1 = now(), buffers = trainer.recalibrate(m.batches);
+        reply(m.id, {buffers: buffers, seconds: (now() - t1) / 1000});
       } else if (m.cmd === 'images') {
         var split = data[m.split], area = 784;
         reply(m.id, {images: Array.prototype.slice.call(split.images, 0, m.count * area),
@@ -189,7 +200,8 @@ function d2lcnnTrainWorker(scope) {
       setup: function (settings) { return ask({cmd: 'setup', settings: settings}); },
       run: function (batches, onProgress, chunk) { return ask({cmd: 'run', batches: batches, chunk: chunk}, onProgress); },
       pause: function () { return ask({cmd: 'pause'}); },
-      evaluate: function (limit) { return ask({cmd: 'evaluate', limit: limit}); },
+      evaluate: function (limit, options) { return ask({cmd: 'evaluate', limit: limit, options: options}); },
+      recalibrate: function (batches) { return ask({cmd: 'recalibrate', batches: batches}); },
       images: function (split, count) { return ask({cmd: 'images', split: split, count: count}); },
       weights: function () { return ask({cmd: 'weights'}); },
       terminate: function () { worker.terminate(); }
