@@ -152,12 +152,14 @@ def test_accuracy_vs_macs(lang, xlabel, lenet):
     assert "plot_accuracy_vs_macs" in summary.__all__ and d2lcnn.plot_accuracy_vs_macs is summary.plot_accuracy_vs_macs
     with lang_context(lang):
         fig = summary.plot_accuracy_vs_macs(POINTS, lang=lang)
-    assert isinstance(fig, Figure) and len(fig.axes) == 1
-    ax = fig.axes[0]
-    assert ax.get_xscale() == "log" and ax.get_xlabel() == xlabel
-    assert {t.get_text() for t in ax.texts} == {lenet, "ResNet-18"}
-    # one legend entry per marker kind (notes, book) and per reference size up to the largest network
-    assert len(ax.get_legend().get_texts()) == 2 + 3
+    assert isinstance(fig, Figure) and len(fig.axes) == 2  # the notes' panel and the book's
+    left, right = fig.axes
+    assert left.get_xscale() == "log" and left.get_xlabel() == xlabel
+    # a number beside each marker (the book's panel: only the recipes with stored runs); the key names them
+    assert [t.get_text() for t in left.texts if t.get_gid() == summary.LABEL_GID] == ["1", "2"]
+    assert [t.get_text() for t in right.texts if t.get_gid() == summary.LABEL_GID] == ["1"]
+    key = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert len(key) == 2 and key[0].startswith(lenet) and key[1].startswith("ResNet-18")
     with pytest.raises(ValueError):
         summary.plot_accuracy_vs_macs([])
 

@@ -1,9 +1,11 @@
 """Figures of the summary chapter, drawn with matplotlib in the reader's language (see d2lcnn.lang).
 
 * ``plot_accuracy_vs_macs``: test accuracy against multiply-accumulates per
-  image (log scale), one marker per training recipe, its area growing with the
-  network's parameters; the notes' full-recipe accuracy, and where the book
-  stores several seeds of the full recipe, their mean and range.
+  image (log scale), in two panels with the same axes: the notes' full-recipe
+  accuracy (one marker per training recipe, its area growing with the network's
+  parameters) and the mean and range of the book's stored full-recipe runs. Every
+  marker sits at its exact MAC count; a number beside it, placed by a
+  non-overlap rule (``place_labels``), refers to the key below.
 * ``plot_stored_runs``: a recipe's stored full-recipe runs (``d2lcnn.results``),
   test accuracy after every epoch, one line per run (device, precision, seed),
   with the notes' final accuracy as a reference mark. The architecture chapters
@@ -23,87 +25,151 @@ from ._style import INPUT, KERNEL, MUTED
 
 __all__ = ["plot_accuracy_vs_macs", "plot_stored_runs"]
 
-# Which side of its marker each recipe's label sits on. The four LeNets share two MAC counts,
-# so their labels go left and right of the cluster.
-_LABEL_SIDE = {"lenet_sigmoid": "right", "lenet_relu": "right", "lenet_bn_scratch": "left",
-               "lenet_bn_builtin": "left", "alexnet": "above", "vgg11_4": "above", "nin": "below",
-               "googlenet": "below", "resnet18": "left", "densenet": "left"}
-# The book's diamonds sit a little right of the notes' marker (times this factor on the MAC axis),
-# so neither hides the other; the two batch-norm LeNets share a MAC count, so one goes left.
-_BOOK_SHIFT = {"lenet_bn_scratch": 1 / 1.2}
-_DEFAULT_SHIFT = 1.2
+LABEL_GID = "recipe-number"  # the gid of every number placed beside a marker (tests find them by it)
+
+# Where a number may sit around its marker, in order of preference: right, left, above, below, then the diagonals.
+_DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (0.71, 0.71), (-0.71, 0.71), (0.71, -0.71), (-0.71, -0.71))
+_GAP = 2.5        # points between a marker's edge and its number
+_STEP = 6.0       # points the ring of candidate positions moves out by when every place on it is taken
+_RINGS = 12       # rings tried before giving up
+_LEADER_FROM = 9  # a number further than this (points) from its marker's edge gets a thin line to it
 
 
-def _label_offset(side, radius):
-    gap = radius + 5
-    return {"right": ((gap + 8, 0), "left"), "left": ((-gap - 20, 0), "right"),
-            "above": ((0, gap + 2), "center"), "below": ((0, -gap - 2), "center")}[side]
-
-
-def _area(params, largest):
-    """Marker area in points^2: grows with the square root of the parameters, so 45 K and 47 M both show."""
-    return 30 + 900 * math.sqrt(params / largest)
+_MARKER_AREA = 42  # points^2 of every round marker: the same for all, so that no marker hides another
 
 
 def _count(n, lang):
-    if n >= 1e6:
-        return tr(f"{n / 1e6:g} M parameters", f"{n / 1e6:g} M 个参数", lang)
-    return tr(f"{n / 1e3:g} K parameters", f"{n / 1e3:g} K 个参数", lang)
+    """A parameter count for the key: 61.7 K, 46.76 M."""
+    value = f"{n / 1e6:.2f} M" if n >= 1e6 else f"{n / 1e3:.1f} K"
+    return tr(f"{value} parameters", f"{value} 个参数", lang)
 
 
-def plot_accuracy_vs_macs(points, lang=None, figsize=(9.5, 6.6)):
-    """Test accuracy against MACs per image (log x), marker area for parameters.
+def _overlaps(a, b):
+    """Do two boxes (x0, y0, x1, y1) share any area?"""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    ``points`` is a list of dicts, one per recipe: ``name`` (the recipe's
-    name, which places its label), ``title`` and ``title_zh``, ``macs`` (per
-    image, at the recipe's input size), ``params``, ``notes_acc`` (the notes'
-    test accuracy, full recipe, one run) and optionally ``book`` (the book's
-    stored full-recipe runs: ``{'mean', 'min', 'max', 'n'}``), drawn as a black
-    diamond with a bar from the lowest to the highest seed.
+
+def _inside(box, outer):
+    return outer[0] <= box[0] and box[2] <= outer[2] and outer[1] <= box[1] and box[3] <= outer[3]
+
+
+def place_labels(ax, items, renderer, fontsize=9):
+    """Put each item's number next to its marker where it overlaps nothing, and return the Text artists.
+
+    ``items`` is a list of ``(text, x, y, radius)``: the label, the marker's data
+    coordinates and its radius in points. The rule, in display units: every marker
+    (and every box in ``ax``'s ``_label_obstacles``, e.g. error bars) is an obstacle;
+    the labels are placed one by one, the first candidate position around the marker
+    (right, left, above, below, the diagonals; then the same on a ring ``_STEP``
+    points further out) whose box lies inside the axes and overlaps no obstacle and
+    no label placed before it wins. A label placed away from its marker gets a thin
+    leader line. ``ValueError`` if some label finds no place.
+    """
+    pt = ax.figure.dpi / 72
+    to_px = ax.transData.transform
+    frame = ax.get_window_extent(renderer).extents
+    obstacles = []
+    for _, x, y, r in items:
+        cx, cy = to_px((x, y))
+        obstacles.append((cx - r * pt, cy - r * pt, cx + r * pt, cy + r * pt))
+    obstacles += getattr(ax, "_label_obstacles", [])
+    placed, texts = [], []
+    for text, x, y, r in items:
+        cx, cy = to_px((x, y))
+        t = ax.annotate(text, (x, y), xytext=(0, 0), textcoords="offset points", ha="center", va="center",
+                        fontsize=fontsize, fontweight="bold", zorder=6, gid=LABEL_GID)
+        w, h = (v / pt for v in t.get_window_extent(renderer).size)
+        for ring in range(_RINGS):
+            found = None
+            for ux, uy in _DIRECTIONS:
+                # far enough out that the label's box clears the marker whatever the direction
+                d = r + _GAP + ring * _STEP
+                dx = ux * (d + w / 2) if ux else 0.0
+                dy = uy * (d + h / 2) if uy else 0.0
+                box = (cx + (dx - w / 2) * pt, cy + (dy - h / 2) * pt, cx + (dx + w / 2) * pt, cy + (dy + h / 2) * pt)
+                if _inside(box, frame) and not any(_overlaps(box, o) for o in obstacles + placed):
+                    found = (dx, dy, box, ring)
+                    break
+            if found:
+                break
+        if not found:
+            raise ValueError(f"no free place for the label {text!r}: the plot is too crowded")
+        dx, dy, box, ring = found
+        t.xyann = (dx, dy)
+        if ring * _STEP >= _LEADER_FROM:
+            ax.annotate("", (x, y), xytext=(dx, dy), textcoords="offset points", zorder=5,
+                        arrowprops={"arrowstyle": "-", "color": MUTED, "lw": 0.7, "shrinkA": 5, "shrinkB": r})
+        placed.append(box)
+        texts.append(t)
+    return texts
+
+
+def plot_accuracy_vs_macs(points, lang=None, figsize=(10.6, 7.2)):
+    """Test accuracy against MACs per image (log x), in two panels that share both axes.
+
+    ``points`` is a list of dicts, one per recipe: ``name``, ``title`` and
+    ``title_zh``, ``macs`` (per image, at the recipe's input size), ``params``,
+    ``notes_acc`` (the notes' test accuracy, full recipe, one run) and optionally
+    ``book`` (the book's stored full-recipe runs: ``{'mean', 'min', 'max', 'n'}``).
+
+    Left: the notes' accuracy, one round marker per recipe. Right: the mean of the
+    book's stored runs as a diamond with a bar from the lowest to the highest run.
+    Every marker sits at its recipe's exact MAC count (no horizontal shift), and carries the recipe's number, placed by
+    ``place_labels`` so that no number overlaps another number or a marker; the key
+    below the panels names the recipes and gives their parameters.
     """
     if not points:
         raise ValueError("points is empty: give at least one recipe to plot")
-    largest = max(p["params"] for p in points)
-    fig, ax = plt.subplots(figsize=figsize)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig, (left, right) = plt.subplots(1, 2, figsize=figsize, sharex=True, sharey=True)
+    FigureCanvasAgg(fig)
+    numbers = [str(k) for k in range(1, len(points) + 1)]
     for p in points:
-        ax.scatter(p["macs"], p["notes_acc"], s=_area(p["params"], largest), facecolor=INPUT[0],
-                   edgecolor=INPUT[1], lw=1.2, alpha=0.85, zorder=3)
+        left.scatter(p["macs"], p["notes_acc"], s=_MARKER_AREA, facecolor=INPUT[0], edgecolor=INPUT[1], lw=1.4,
+                     zorder=3)
         book = p.get("book")
         if book:
-            x = p["macs"] * _BOOK_SHIFT.get(p["name"], _DEFAULT_SHIFT)
-            ax.plot([p["macs"], x], [p["notes_acc"], book["mean"]], ls=":", lw=0.9, color=MUTED, zorder=2)
-            ax.errorbar(x, book["mean"], yerr=[[book["mean"] - book["min"]], [book["max"] - book["mean"]]],
-                        fmt="D", ms=5, color="black", ecolor="black", elinewidth=1.2, capsize=3, zorder=4)
-        radius = math.sqrt(_area(p["params"], largest)) / 2
-        (dx, dy), ha = _label_offset(_LABEL_SIDE.get(p["name"], "above"), radius)
-        ax.annotate(tr(p["title"], p["title_zh"], lang), (p["macs"], p["notes_acc"]), xytext=(dx, dy),
-                    textcoords="offset points", ha=ha, va="center", fontsize=8.5, zorder=5)
-    ax.set_xscale("log")
+            right.errorbar(p["macs"], book["mean"],
+                           yerr=[[book["mean"] - book["min"]], [book["max"] - book["mean"]]],
+                           fmt="D", ms=5, color="black", ecolor="black", elinewidth=1.2, capsize=3, zorder=4)
+    right.set_xscale("log")
     xs = [p["macs"] for p in points]
-    ax.set_xlim(min(xs) / 16, max(xs) * 4)
-    ys = [p["notes_acc"] for p in points] + [p["book"]["min"] for p in points if p.get("book")]
-    top = [p["notes_acc"] for p in points] + [p["book"]["max"] for p in points if p.get("book")]
-    ax.set_ylim(min(ys) - 0.02, max(top) + 0.03)
-    ax.grid(True, which="major", color="#e3e3e3", lw=0.8, zorder=0)
-    ax.set_xlabel(tr("multiply-accumulates per image (MACs, log scale)", "每张图像的乘加次数（MACs，对数刻度）", lang))
-    ax.set_ylabel(tr("test accuracy on Fashion-MNIST", "Fashion-MNIST 上的测试精度", lang))
-    ax.set_title(tr("Accuracy against computation, 10 epochs of each chapter's recipe",
-                    "精度与计算量：各章训练设置的 10 个迭代周期", lang), fontsize=11)
-    # What the markers mean, then the marker sizes for three parameter counts.
-    handles = [Line2D([], [], ls="", marker="o", ms=9, mfc=INPUT[0], mec=INPUT[1],
-                      label=tr("the notes' test accuracy (one run each)", "笔记中的测试精度（各 1 次运行）", lang))]
-    if any(p.get("book") for p in points):
-        handles.append(Line2D([], [], ls="-", marker="D", ms=5, color="black",
-                              label=tr("this book: mean of its stored full-recipe runs (bar: lowest to highest)",
-                                       "本书：已存储的各次完整训练的均值（竖线：最低到最高）", lang)))
-    for n in (1e5, 1e6, 1e7):
-        if n <= largest:
-            handles.append(Line2D([], [], ls="", marker="o", ms=math.sqrt(_area(n, largest)),
-                                  mfc="none", mec=MUTED, label=_count(n, lang)))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8.5,
-              labelspacing=1.0, columnspacing=2.0, borderpad=0.8,
-              framealpha=0.95, edgecolor=KERNEL[1])
-    fig.tight_layout()
+    right.set_xlim(min(xs) / 8, max(xs) * 8)
+    low = [p["notes_acc"] for p in points] + [p["book"]["min"] for p in points if p.get("book")]
+    high = [p["notes_acc"] for p in points] + [p["book"]["max"] for p in points if p.get("book")]
+    right.set_ylim(min(low) - 0.03, max(high) + 0.05)
+    for ax in (left, right):
+        ax.grid(True, which="major", color="#e3e3e3", lw=0.8, zorder=0)
+        ax.set_xlabel(tr("multiply-accumulates per image (MACs, log scale)", "每张图像的乘加次数（MACs，对数刻度）",
+                         lang), fontsize=9.5)
+    left.set_ylabel(tr("test accuracy on Fashion-MNIST", "Fashion-MNIST 上的测试精度", lang))
+    left.set_title(tr("The notes: one full-recipe run each", "笔记：每套训练设置各 1 次完整训练", lang),
+                   fontsize=10)
+    right.set_title(tr("This book: its stored full-recipe runs\n(diamond: mean; bar: lowest to highest run)",
+                       "本书：已存储的完整训练\n（菱形：均值；竖线：最低到最高）", lang), fontsize=10)
+    fig.suptitle(tr("Accuracy against computation, 10 epochs of each chapter's recipe",
+                    "精度与计算量：各章训练设置的 10 个迭代周期", lang), fontsize=11.5)
+    # the key: each recipe's number, name and parameters
+    key = [Line2D([], [], ls="", marker=f"${n}$", ms=7 + 2 * len(n), color="black",
+                  label=tr(f"{p['title']}: {_count(p['params'], lang)}",
+                           f"{p['title_zh']}：{_count(p['params'], lang)}", lang)) for n, p in zip(numbers, points)]
+    fig.legend(handles=key, loc="lower center", ncol=2, fontsize=8.5, labelspacing=0.8, columnspacing=3.0,
+               borderpad=0.8, framealpha=0.95, edgecolor=KERNEL[1], bbox_to_anchor=(0.5, 0.01))
+    rows = math.ceil(len(key) / 2)
+    fig.subplots_adjust(left=0.07, right=0.985, top=0.86, bottom=0.1 + 0.031 * rows, wspace=0.06)
+    renderer = fig.canvas.get_renderer()
+    # the error bars are obstacles too: their numbers must not sit on a bar
+    pt = fig.dpi / 72
+    right._label_obstacles = []
+    for p in points:
+        if p.get("book"):
+            x0, y0 = right.transData.transform((p["macs"], p["book"]["min"]))
+            x1, y1 = right.transData.transform((p["macs"], p["book"]["max"]))
+            right._label_obstacles.append((x0 - 4 * pt, y0 - 1, x1 + 4 * pt, y1 + 1))
+    r_notes = math.sqrt(_MARKER_AREA) / 2 + 0.7
+    place_labels(left, [(n, p["macs"], p["notes_acc"], r_notes) for n, p in zip(numbers, points)], renderer)
+    place_labels(right, [(n, p["macs"], p["book"]["mean"], 4.0) for n, p in zip(numbers, points) if p.get("book")],
+                 renderer)
     plt.close(fig)
     return fig
 
