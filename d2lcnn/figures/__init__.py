@@ -9,7 +9,7 @@ is a module that would otherwise shadow the ``alexnet`` network in ``d2lcnn``.
 from ..registry import export_modules
 
 # Add a new chapter's figure module here, in chapter order (CONTRIBUTING.md: "Adding an architecture chapter").
-MODULES = ("intro", "conv", "channels", "lenet", "alexnet", "vgg", "nin", "googlenet", "batch_norm", "resnet", "densenet",
-           "summary")
+MODULES = ("intro", "conv", "channels", "lenet", "alexnet", "vgg", "nin", "googlenet", "batch_norm", "resnet",
+           "densenet", "summary")
 
 __all__ = export_modules(__name__, MODULES, globals())
