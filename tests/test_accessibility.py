@@ -121,6 +121,16 @@ def use_steppers(page):
     return steppers.count()
 
 
+def open_case_studies(page):
+    """Open every case study (tools/sphinx/case_studies.py) by its <summary>, as a reader would; return how many."""
+    summaries = page.locator("details.d2lcnn-case-study > summary")
+    for n in range(summaries.count()):
+        summaries.nth(n).scroll_into_view_if_needed()
+        summaries.nth(n).click()
+    assert page.locator("details.d2lcnn-case-study:not([open])").count() == 0
+    return summaries.count()
+
+
 def _pages():
     pages = [("index.html#choose", "front page")]
     for lang in ("en", "zh"):
@@ -154,13 +164,16 @@ def test_every_page_passes_axe(served, browser):
     desktop = _guarded_page(browser, DESKTOP, problems)
     phone = _guarded_page(browser, PHONE, problems)
     dark = _guarded_page(browser, DESKTOP, problems, dark=True)
-    used = 0
+    used = opened = 0
     for path, where in _pages():
         _open(desktop, f"{served}/{path}")
         found += audit(desktop, where)
         if desktop.locator(".d2s").count():
             used += use_steppers(desktop)
             found += audit(desktop, f"{where} (steppers used)", context=".d2s")
+        if desktop.locator("details.d2lcnn-case-study").count():  # axe skips what a closed <details> hides
+            opened += open_case_studies(desktop)
+            found += audit(desktop, f"{where} (case studies open)")
         if "/chapters/" in path:
             _open(phone, f"{served}/{path}")
             found += audit(phone, f"{where} (phone)")
@@ -169,6 +182,7 @@ def test_every_page_passes_axe(served, browser):
             assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
             found += audit(dark, f"{where} (dark)")
     assert used, "no stepper was audited after use"
+    assert opened, "no case study was audited open"
     failing = _report(found)
     assert not problems, problems
     assert not failing, (f"{len(failing)} axe violations (all violations by rule:\n"
