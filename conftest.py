@@ -11,13 +11,30 @@ import pytest
 SHARED_DATA = pathlib.Path(__file__).resolve().parent.parent / "shared" / "data"
 
 
+def _profiles():
+    """d2lcnn/profiles.py, loaded from its file: it imports nothing from d2lcnn, and importing the package
+    would import torch in pytest's main process (with `-n 2` that delays the workers' start by seconds)."""
+    import importlib.util
+    package = pathlib.Path(importlib.util.find_spec("d2lcnn").origin).parent  # found, not imported
+    spec = importlib.util.spec_from_file_location("_d2lcnn_profiles", package / "profiles.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def pytest_configure(config):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # One of several pytest-xdist workers (`-n 2`, the fast subset in the README): one thread each.
+        # With torch's default of a thread per core, the workers' thread pools fight over the cores and a
+        # pool spinning while it waits for its other thread made single tests many times slower.
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        import torch
+        torch.set_num_threads(1)
     # Notebook kernels inherit this environment: the quick profile keeps every
     # training cell to seconds, and the data folder defaults to the shared copy.
-    import d2lcnn
     os.environ.setdefault("D2LCNN_PROFILE", "quick")
     try:
-        d2lcnn.current_profile()  # d2lcnn's own check: a misspelt profile stops here, not in a notebook
+        _profiles().current_profile()  # d2lcnn's own check: a misspelt profile stops here, not in a notebook
     except ValueError as err:
         raise pytest.UsageError(str(err)) from None
     if not os.environ.get("D2LCNN_DATA") and (SHARED_DATA / "FashionMNIST").is_dir():
@@ -64,6 +81,14 @@ def pytest_make_collect_report(collector):
 
 # Fixtures that start a browser, JupyterLab or a website build: a test that uses one is slow.
 SLOW_FIXTURES = {"browser", "page", "open_page", "site", "served", "lab"}
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With `-m "not slow"` (the fast subset) the notebooks are not read at all: each of their cells is
+    marked slow below, so collecting them only to deselect every one cost each process seconds."""
+    if collection_path.suffix == ".ipynb" and (config.getoption("markexpr") or "").split() == ["not", "slow"]:
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

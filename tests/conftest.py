@@ -4,8 +4,6 @@ import sys
 
 import pytest
 
-import d2lcnn
-
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 # The environment (profile, data folder, both-language outputs) is set by ../conftest.py.
@@ -15,6 +13,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 def data_root():
     """The Fashion-MNIST folder for tests, as the loader finds it: d2lcnn.default_data_root()
     ($D2LCNN_DATA, which pytest_configure points at ../shared/data beside the repo when unset)."""
+    import d2lcnn  # here, not at the top: pytest's main process (with `-n 2`) then never imports torch
     root = d2lcnn.default_data_root()
     if not (root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").is_file():
         pytest.fail(f"Fashion-MNIST not found under {root}; set D2LCNN_DATA to a folder holding FashionMNIST/raw/")

@@ -46,10 +46,12 @@ def _sleeper(gb, name, seconds, est=1, step="b"):
 
 
 def test_budget_keeps_finished_work_and_stops_the_rest(gb, tmp_path):
-    args = types.SimpleNamespace(budget_s=6.0, jobs=2, est_scale=1.0)
+    # 2.5 s to run in (3.5 s less the 1 s kept back): "long" is cut off then; "quick" and "after" (0.75 s
+    # estimated, with the contention factor) have seconds to spare even on a loaded machine.
+    args = types.SimpleNamespace(budget_s=3.5, jobs=2, est_scale=1.0)
     runner = gb.Runner(args, tmp_path / "work", tmp_path / "out")
-    tasks = [_sleeper(gb, "quick", 0.1), _sleeper(gb, "long", 60), _sleeper(gb, "too-big", 0.1, est=100),
-             _sleeper(gb, "after", 0.1)]
+    tasks = [_sleeper(gb, "quick", 0.1, est=0.5), _sleeper(gb, "long", 60),
+             _sleeper(gb, "too-big", 0.1, est=100), _sleeper(gb, "after", 0.1, est=0.5)]
     runner.run(tasks, until_s=1)
     state = {t.name: t.state for t in tasks}
     assert state == {"quick": "done", "long": "cut off", "too-big": "skipped", "after": "done"}

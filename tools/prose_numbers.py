@@ -69,6 +69,7 @@ Usage::
     python3 tools/prose_numbers.py chapters/06_lenet.ipynb  # exit status 1 when one is unbacked
 """
 import argparse
+import bisect
 import dataclasses
 import decimal
 import html
@@ -293,9 +294,18 @@ def matches(prose, candidate, candidate_percent=False, candidate_scaled=True):
     (15.47 billion, 6.17 万) is also backed by an output without one, read as thousands,
     millions, billions or trillions (a table's column header carries the unit).
     """
-    return any(_round(v, prose.quantum, mode) == prose.value
-               for v in _comparable(prose, candidate, candidate_percent, candidate_scaled)
-               for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN))
+    step = max(prose.quantum, Decimal(0))
+    for v in _comparable(prose, candidate, candidate_percent, candidate_scaled):
+        # Rounding to a multiple of the step moves a value by half a step at most, so a candidate
+        # more than a step away cannot round to the prose number: a cheap test that spares the
+        # exact rounding below for nearly every candidate (the check compares each prose number
+        # with every output of its page).
+        if abs(v - prose.value) > step:
+            continue
+        if any(_round(v, prose.quantum, mode) == prose.value
+               for mode in (decimal.ROUND_HALF_UP, decimal.ROUND_HALF_EVEN)):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -529,6 +539,44 @@ def carries_run_record(cell):
     return False
 
 
+class _Candidates:
+    """The numbers that may back a prose number, with an index that finds the few worth comparing.
+
+    Every form a candidate may stand for (``_comparable``) is the candidate times a power of ten, and
+    a candidate that rounds to a prose number differs from it by one step at most, so its mantissa
+    (the fractional part of log10) lies within a small distance of the prose number's. Looking those
+    up in a sorted list spares ``matches`` for nearly every candidate of a page (it is exact; this is
+    only a filter that never drops a candidate ``matches`` would accept)."""
+
+    def __init__(self, rows):
+        self.rows = rows  # (value, label, percent, scaled, text), as check_notebook lists them
+        self.zeros = [r for r in rows if r[0] == 0]
+        keyed = sorted((math.log10(abs(r[0])) % 1.0, k) for k, r in enumerate(rows) if r[0] != 0)
+        self.keys = [key for key, _ in keyed]
+        self.order = [k for _, k in keyed]
+
+    def near(self, prose):
+        """The rows that might back ``prose``."""
+        value, step = abs(prose.value), max(prose.quantum, Decimal(0))
+        if value == 0 or step >= value:
+            return self.rows
+        # |candidate - value| <= step bounds log10 of their ratio by -log10(1 - step/value); widened a little.
+        width = -math.log10(1 - float(step / value)) * 1.01 + 1e-9
+        if width >= 0.5:
+            return self.rows
+        key = math.log10(value) % 1.0
+        picked = []
+        for shift in (0.0, 1.0, -1.0):  # the mantissas 0.999 and 0.001 are neighbours (9.99 and 10.01)
+            a = bisect.bisect_left(self.keys, key - width + shift)
+            b = bisect.bisect_right(self.keys, key + width + shift)
+            picked += [self.rows[k] for k in self.order[a:b]]
+        return self.zeros + picked
+
+    def back(self, prose):
+        """Whether a candidate backs ``prose`` (``matches``)."""
+        return any(matches(prose, v, pct, sc) for v, _, pct, sc, _ in self.near(prose))
+
+
 def check_notebook(path, cited=None, recipe_numbers=None):
     """The unbacked numbers of one notebook, as a list of ``Unbacked``."""
     import nbformat
@@ -546,11 +594,14 @@ def check_notebook(path, cited=None, recipe_numbers=None):
                   if chapter in c.chapters or "*" in c.chapters for n in c.numbers()]
     problems = []
     run_cell, run_shown = None, []  # the last cell above that made a run, and what its outputs show
+    backing = _Candidates(shown + recipe_numbers + cited_here)
+    run_backing = _Candidates(run_shown + recipe_numbers + cited_here)
     for cell in nb.cells:
         if cell.cell_type == "code" and carries_run_record(cell):
             run_cell = cell.get("id")
             run_shown = [(n.value, f"output of cell {run_cell}", n.percent, n.scaled, n.text.strip())
                          for n in find_numbers(output_text(cell))]
+            run_backing = _Candidates(run_shown + recipe_numbers + cited_here)
         if cell.cell_type != "markdown":
             continue
         tags = cell.metadata.get("tags", [])
@@ -562,8 +613,7 @@ def check_notebook(path, cited=None, recipe_numbers=None):
             if not number.checked:
                 continue
             about_run = any(a <= number.start < b for a, b in tied)
-            outputs = run_shown if about_run else shown
-            if any(matches(number, v, pct, sc) for v, _, pct, sc, _ in outputs + recipe_numbers + cited_here):
+            if (run_backing if about_run else backing).back(number):
                 continue
             if any(matches(number, v) for v in derived):
                 continue
