@@ -69,3 +69,26 @@ def test_the_front_page_opened_from_disk_opens_an_edition(site, browser):
     assert page.url.startswith("file://") and page.locator("h1").count() > 0
     page.context.close()
     assert not problems, problems
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_trainer_works_opened_from_disk(site, browser, lang):
+    """The trainer views (chapter 6's experiments and free trainer; 5 and 11 where they carry them) load the
+    engine, the worker and the build's data script from _static by <script> elements and train from file://."""
+    pages = sorted(p for p in (site / lang / "chapters").glob("*.html")
+                   if 'class="d2t"' in p.read_text(encoding="utf-8"))
+    assert any(p.name == "06_lenet.html" for p in pages), "chapter 6 carries no trainer"
+    problems = []
+    page = guarded_page(browser, problems, viewport={"width": 1280, "height": 900})
+    for path in pages:
+        page.goto(path.resolve().as_uri())
+        roots = page.locator("div.d2t[data-d2t]")
+        for n in range(roots.count()):
+            root = roots.nth(n)
+            root.scroll_into_view_if_needed()
+            if root.get_attribute("data-exp"):
+                root.locator(".d2t-predict input[type=radio]").first.check()
+            m = page.evaluate("el => el.d2lcnn.run(1)", root.element_handle())
+            assert m["seen"] > 0 and 0 <= m["testAcc"] <= 1, (path.name, n, m)
+    page.context.close()
+    assert not problems, problems

@@ -369,3 +369,22 @@ def test_lighthouse_benchmark_marks_late_first_paints():
             for p, lcp, lp in ((99, 2.1, False), (88, 3.2, True), (99, 2.0, False))]
     row = lh.median_row(runs)
     assert row["late_paints"] == 1 and row["performance"] == 99 and row["lcp_median_s"] == 2.1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_trainer_loads_nothing_on_a_first_visit(site, lang):
+    """The in-browser trainer (chapter 6's views) names its engine and its data only on the view's root
+    (data-lib, data-data), for its boot script to load when the reader presses Train: no page's <script>
+    or <link> names them, so a first visit downloads none of them. The data script stays under 6 MB
+    as a static host serves it (gzip)."""
+    from d2lcnn.widgets.site import TRAIN_DATA_FILE, TRAINER_FILE
+    with_trainer = 0
+    for page in pages(site, lang):
+        text = page.read_text(encoding="utf-8")
+        for name in (TRAINER_FILE, TRAIN_DATA_FILE, "train.js", "train_worker.js"):
+            assert not re.search(r'<(?:script|link)\b[^>]*(?:src|href)="[^"]*' + re.escape(name), text), \
+                f"{page.relative_to(site)} loads {name} on a first visit"
+        with_trainer += 'class="d2t"' in text
+    assert with_trainer, "no page of the edition carries the trainer"
+    data = site / lang / "_static" / TRAIN_DATA_FILE
+    assert data.is_file() and _gz(data) <= 6 * 1024 * 1024, data

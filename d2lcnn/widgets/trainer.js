@@ -12,7 +12,7 @@
    messages of the worker are drawn at most once per animation frame, so the page stays responsive. */
 (function (global) {
   'use strict';
-  var EVAL_LIMIT = 500, SEGMENTS_PER_EPOCH = 8, CHUNK = 2;
+  var EVAL_LIMIT = 500, SEGMENTS_PER_EPOCH = 8, CHUNK = 2, RECAL_BATCHES = 10;
   var COLORS = ['#1f5f99', '#b45309', '#2f7d32'];
   var SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -132,7 +132,7 @@
     }
     function newRun(s, label, color, stored) {
       return {settings: s, label: label, color: color, stored: stored || null, points: [], tests: [],
-              seen: 0, epoch: 0, testAcc: null, recalAcc: null, done: false, planned: null};
+              seen: 0, epoch: 0, testAcc: null, recalAcc: null, recalTests: [], done: false, planned: null};
     }
     /* A new network of settings s in the worker (the data loaded first, once). */
     function setup(s, label, color, stored) {
@@ -177,9 +177,17 @@
           schedule();
         }, CHUNK).then(function (p) {
           left -= k;
+          /* The recalibration experiment measures both at every point (chapter 11: the moving
+             averages swing, recalibrated statistics do not); elsewhere only at the end. */
+          if (exp && exp.recalibrate && canRecalibrate()) {
+            return client.recalibrate(RECAL_BATCHES).then(function () {
+              return client.evaluate(EVAL_LIMIT, {recalibrated: true});
+            });
+          }
           return client.evaluate(EVAL_LIMIT);
         }).then(function (t) {
           run.tests.push({x: run.epoch, acc: t.acc});
+          if (t.recalibratedAcc !== undefined) run.recalTests.push({x: run.epoch, acc: t.recalibratedAcc});
           run.testAcc = t.acc;
           schedule();
           return drawKernels();
@@ -210,15 +218,21 @@
     function bnAccuracies(run) {
       if (run.settings.preset !== 'lenet-bn') { bnText = null; return Promise.resolve(); }
       bnText = [['tr_bn_moving', {acc: pct(run.testAcc)}]];
-      if (typeof client.recalibrate !== 'function') {
+      if (!canRecalibrate()) {
         bnText.push(['tr_bn_norecal', {}]);
         return Promise.resolve();
       }
-      return client.recalibrate(50).then(function () { return client.evaluate(); }).then(function (t) {
-        run.recalAcc = t.acc;
-        bnText.push(['tr_bn_recal', {acc: pct(t.acc)}]);
+      return client.recalibrate(RECAL_BATCHES).then(function () {
+        return client.evaluate(null, {recalibrated: true});
+      }).then(function (t) {
+        run.recalAcc = t.recalibratedAcc;
+        if (run.recalTests.length) run.recalTests[run.recalTests.length - 1].acc = t.recalibratedAcc;
+        bnText.push(['tr_bn_recal', {acc: pct(t.recalibratedAcc)}]);
       });
     }
+
+    /* The worker's recalibrate() (train_worker.js) where this engine has it. */
+    function canRecalibrate() { return client && typeof client.recalibrate === 'function'; }
 
     function drawKernels() {
       return client.weights().then(function (w) {
@@ -321,9 +335,12 @@
           var tests = r.tests.map(function (p) { return [p.x, p.acc]; });
           line(tests, r.color, '5 3', 2);
           dots(tests, r.color, false);
-          if (r.recalAcc !== null) {
-            svg('rect', {x: X(r.epoch) - 3, y: Y(r.recalAcc) - 3, width: 6, height: 6, fill: r.color}, box);
-          }
+          var recal = r.recalTests.map(function (p) { return [p.x, p.acc]; });
+          if (!recal.length && r.recalAcc !== null) recal = [[r.epoch, r.recalAcc]];
+          line(recal, COLORS[2], '1 2', 2);
+          recal.forEach(function (p) {
+            svg('rect', {x: X(p[0]) - 3, y: Y(p[1]) - 3, width: 6, height: 6, fill: COLORS[2]}, box);
+          });
         }
       });
     }
@@ -334,7 +351,11 @@
         var label = r.label ? r.label[lang()] || r.label.en : L('tr_p_' + r.settings.preset);
         html.push('<span><i style="background:' + r.color + '"><\/i>' + escapeHtml(label) +
           (mine ? ' (' + escapeHtml(L('tr_yours')) + ')' : '') + ': ' + escapeHtml(L('tr_test_acc')) + ' ' + pct(r.testAcc) +
-          (r.recalAcc !== null ? ' / ' + pct(r.recalAcc) : '') + '<\/span>');
+          '<\/span>');
+        if (r.recalAcc !== null || r.recalTests.length) {
+          html.push('<span><i style="background:' + COLORS[2] + '"><\/i>' + escapeHtml(L('tr_recal')) + ': ' +
+            pct(r.recalAcc !== null ? r.recalAcc : r.recalTests[r.recalTests.length - 1].acc) + '<\/span>');
+        }
         if (r.stored) {
           html.push('<span class="d2t-st"><i style="border-color:' + r.color + '"><\/i>' + escapeHtml(L('tr_stored')) + ': ' +
             r.stored.test.map(function (v) { return pct(v); }).slice(0, 1).concat(['…', pct(r.stored.test[r.stored.test.length - 1])]).join(' ') +
@@ -410,7 +431,11 @@
         if (!paused) {
           var best = null;
           runs.forEach(function (r) { if (best === null || r.testAcc > best.testAcc) best = r; });
-          if (exp.recalibrate) setStatus('tr_done', {seen: current.seen});
+          if (exp.recalibrate && current.recalAcc !== null) {
+            var recalBetter = current.recalAcc > current.testAcc;
+            setStatus('tr_result', {name: exp.choices[recalBetter ? 1 : 0].label[lang()],
+                                    acc: pct(recalBetter ? current.recalAcc : current.testAcc)});
+          } else if (exp.recalibrate) setStatus('tr_done', {seen: current.seen});
           else if (best) setStatus('tr_result', {name: best.label[lang()], acc: pct(best.testAcc)});
         } else {
           setStatus('tr_paused', {seen: current ? current.seen : 0});
@@ -462,7 +487,7 @@
         picks.forEach(function (i) { for (var p = 0; p < 784; p++) bytes += String.fromCharCode(imgs.images[i * 784 + p]); });
         var payload = {t: 'inside', layers: insideLayers(presetSpec(run.settings.preset), w.weights, w.buffers),
                        images: btoa(bytes), labels: picks.map(function (i) { return imgs.labels[i]; }), ids: picks,
-                       names: d.names, L: {en: d.L.en, zh: d.L.zh}};
+                       names: d.names, L: global.d2lcnnTrainer.insideLabels};
         return openInside(payload);
       });
     }

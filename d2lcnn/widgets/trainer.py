@@ -140,8 +140,11 @@ def library_js():
     """The trainer as the website serves it, one file: the engine, its worker client and the view."""
     from .render import asset as stepper_asset
     css = json.dumps(stepper_asset("stepper.css"))
+    # The look-inside view's labels travel with the script, not in every trainer's markup.
+    keys = [k for k in STRINGS["en"] if k.startswith("li_")] + ["bias", "channel", "lang"]
+    labels = json.dumps({lang: {k: STRINGS[lang][k] for k in keys} for lang in LANGS}, ensure_ascii=False)
     return ("\n".join(asset(n) for n in ("train.js", "train_worker.js", "trainer.js")) +
-            f"\nwindow.d2lcnnTrainer.stepperCss = {css};\n")
+            f"\nwindow.d2lcnnTrainer.stepperCss = {css};\nwindow.d2lcnnTrainer.insideLabels = {labels};\n")
 
 
 @functools.lru_cache(maxsize=1)
@@ -268,7 +271,7 @@ class TrainerView:
         self.data_text = data_text
 
     def payload(self):
-        keys = [k for k in STRINGS["en"] if k.startswith(("tr_", "li_"))] + ["bias", "channel", "lang"]
+        keys = [k for k in STRINGS["en"] if k.startswith("tr_")] + ["lang", "li_intro"]
         data = {"settings": self.settings, "L": {lang: {k: STRINGS[lang][k] for k in keys} for lang in LANGS},
                 "names": {"en": list(TEXT_LABELS), "zh": list(TEXT_LABELS_ZH)}}
         if not self.experiment:
