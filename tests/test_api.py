@@ -44,10 +44,10 @@ PUBLIC = {
         conv_block bottleneck_block DenseBlock transition_block densenet densenet121""",
     "figures (the names of d2lcnn.figures.MODULES)": """
         plot_architecture_map plot_flatten_shuffle plot_dense_vs_local plot_corr2d plot_padding plot_stride
-        plot_multi_in_corr plot_conv1x1 plot_pooling plot_pool_stride_padding plot_lenet plot_lenet_alexnet plot_vgg
-        plot_nin_vs_alexnet plot_inception_block plot_googlenet plot_bn_axes plot_bn_recalibration
-        plot_function_classes plot_residual_block plot_preact_block plot_resnet18 plot_add_vs_concat
-        plot_dense_block_growth plot_accuracy_vs_macs plot_stored_runs""",
+        plot_multi_in_corr plot_conv1x1 plot_pooling plot_pool_stride_padding plot_lenet plot_lenet_alexnet
+        plot_first_layer_kernels plot_vgg plot_nin_vs_alexnet plot_inception_block plot_googlenet plot_bn_axes
+        plot_bn_recalibration plot_function_classes plot_residual_block plot_preact_block plot_resnet18
+        plot_add_vs_concat plot_dense_block_growth plot_accuracy_vs_macs plot_stored_runs""",
     "d2l compatibility (d2lcnn.compat)": """
         tensor zeros ones arange normal matmul stack concat abs float32 reshape reduce_sum transpose size plt
         use_svg_display set_figsize set_axes plot Animator""",

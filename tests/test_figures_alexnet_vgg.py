@@ -17,7 +17,7 @@ def _texts(fig):
 
 
 def test_exported():
-    assert fig_alexnet.__all__ == ["plot_lenet_alexnet"] and fig_vgg.__all__ == ["plot_vgg"]
+    assert fig_alexnet.__all__ == ["plot_lenet_alexnet", "plot_first_layer_kernels"] and fig_vgg.__all__ == ["plot_vgg"]
     assert d2lcnn.plot_lenet_alexnet is fig_alexnet.plot_lenet_alexnet
     assert d2lcnn.plot_vgg is fig_vgg.plot_vgg
     # the networks keep their names: the figure modules do not shadow them

@@ -15,7 +15,7 @@ from .. import lang as _lang
 from ..inspect import layer_shapes
 from ._style import INPUT, KERNEL, MUTED, OUTPUT, PAD, as_pair
 
-__all__ = ["plot_lenet_alexnet"]
+__all__ = ["plot_lenet_alexnet", "plot_first_layer_kernels"]
 
 BLOCK = ("#e9def5", "#7b4fa6")  # a whole VGG block: purple, so it differs from a single convolution
 COLORS = {"input": PAD, "conv": KERNEL, "pool": INPUT, "dense": OUTPUT, "block": BLOCK}
@@ -151,3 +151,57 @@ def plot_lenet_alexnet(lang=None, figsize=(9, 7.2)):
         title = _lang.tr("From LeNet to AlexNet: layers and output shapes (channels×height×width)",
                          "从 LeNet 到 AlexNet：各层及其输出形状（通道×高×宽）", lang)
         return _finish(fig, ax, (-0.3, right + BOX_W + 1.5), (-0.9, bottom + 0.9), title)
+
+
+# ---------------------------------------------------------------- learned first-layer kernels
+
+def kernel_mosaic(weight, cols=12, gap=1):
+    """The kernels of a first convolution layer (``out × in × k × k``, one input channel) tiled into one
+    array, ``cols`` per row, separated by ``gap`` pixels of NaN (drawn as the background)."""
+    w = torch.as_tensor(weight).detach().float().cpu()
+    if w.dim() != 4 or w.shape[1] != 1:
+        raise ValueError(f"weight must be out_channels x 1 x k x k (a first layer on grey images), got "
+                         f"{tuple(w.shape)}")
+    n, _, kh, kw = w.shape
+    rows = -(-n // cols)
+    out = torch.full((rows * (kh + gap) + gap, cols * (kw + gap) + gap), float("nan"))
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[gap + r * (kh + gap):gap + r * (kh + gap) + kh, gap + c * (kw + gap):gap + c * (kw + gap) + kw] = w[i, 0]
+    return out.numpy()
+
+
+def plot_first_layer_kernels(panels, lang=None, note=None, cols=12, figsize=None):
+    """First-layer kernels side by side: ``panels`` is a list of ``(weight, (title_en, title_zh))``.
+
+    Each panel tiles its layer's kernels (``out × 1 × k × k``) in grey, on one
+    symmetric scale per panel (white positive, black negative, mid-grey zero), so
+    kernels of one panel can be compared with each other and, through the scale
+    printed under it, with the other panel. ``note`` (en, zh) goes under the panels:
+    say there which run made the weights.
+    """
+    if not panels:
+        raise ValueError("panels is empty: give at least one (weight, (title_en, title_zh))")
+    text = _lang.tr
+    mosaics = [kernel_mosaic(w, cols) for w, _ in panels]
+    h, w = mosaics[0].shape
+    figsize = figsize or (4.9 * len(panels), 4.9 * len(panels) * h / w / len(panels) + 1.6)
+    fig, axes = plt.subplots(1, len(panels), figsize=figsize, squeeze=False)
+    cmap = plt.get_cmap("gray").with_extremes(bad="#f2ecdc")
+    for ax, mosaic, (weight, title) in zip(axes[0], mosaics, panels):
+        v = float(torch.as_tensor(weight).detach().abs().max())
+        ax.imshow(mosaic, cmap=cmap, vmin=-v, vmax=v, interpolation="nearest")
+        ax.set_title(text(*title, lang), fontsize=10.5)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+        n, _, kh, kw = torch.as_tensor(weight).shape
+        ax.set_xlabel(text(f"{n} kernels of {kh}×{kw}; black −{v:.3f}, grey 0, white +{v:.3f}",
+                           f"{n} 个 {kh}×{kw} 卷积核；黑 −{v:.3f}，灰 0，白 +{v:.3f}", lang), fontsize=8.5,
+                      color=MUTED)
+    if note:
+        fig.text(0.5, 0.02, text(*note, lang), ha="center", va="bottom", fontsize=8.8, wrap=True)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.17 if note else 0.08, wspace=0.06)
+    plt.close(fig)
+    return fig
