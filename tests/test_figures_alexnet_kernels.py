@@ -48,9 +48,11 @@ def test_panels_titles_note_and_scale_from_the_weights():
     assert [t.get_text() for t in fig.texts] == ["this cell's own run"]
     for ax, w in zip(fig.axes, (a, b)):
         v = float(w.abs().max())
-        assert ax.get_xlabel() == f"96 kernels of 11×11; black −{v:.3f}, grey 0, white +{v:.3f}"
+        assert ax.get_xlabel() == f"96 kernels of 11×11; black −{v:.2g}, grey 0, white +{v:.2g}"
         image = ax.get_images()[0]
         assert image.get_clim() == (-v, v)  # one symmetric scale per panel: grey is zero
+    tiny = figs.plot_first_layer_kernels([(a * 1e-3, ("change", "变化"))], lang="en")
+    assert "white +" in tiny.axes[0].get_xlabel() and "+0.0 " not in tiny.axes[0].get_xlabel() + " "  # a tiny scale shows
     zh = figs.plot_first_layer_kernels([(a, ("before", "之前"))], lang="zh")
     assert zh.axes[0].get_title() == "之前" and zh.axes[0].get_xlabel().startswith("96 个 11×11 卷积核")
     with pytest.raises(ValueError):

@@ -197,8 +197,8 @@ def plot_first_layer_kernels(panels, lang=None, note=None, cols=12, figsize=None
         for side in ax.spines.values():
             side.set_visible(False)
         n, _, kh, kw = torch.as_tensor(weight).shape
-        ax.set_xlabel(text(f"{n} kernels of {kh}×{kw}; black −{v:.3f}, grey 0, white +{v:.3f}",
-                           f"{n} 个 {kh}×{kw} 卷积核；黑 −{v:.3f}，灰 0，白 +{v:.3f}", lang), fontsize=8.5,
+        ax.set_xlabel(text(f"{n} kernels of {kh}×{kw}; black −{v:.2g}, grey 0, white +{v:.2g}",
+                           f"{n} 个 {kh}×{kw} 卷积核；黑 −{v:.2g}，灰 0，白 +{v:.2g}", lang), fontsize=8.5,
                       color=MUTED)
     if note:
         fig.text(0.5, 0.02, text(*note, lang), ha="center", va="bottom", fontsize=8.8, wrap=True)
