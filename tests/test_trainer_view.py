@@ -247,3 +247,44 @@ def test_batch_norm_moving_averages_and_recalibrated_statistics(browser, page_di
         assert m["recalibratedAcc"] is None and STRINGS["en"]["tr_bn_norecal"] in text
     page.context.close()
     assert not problems, problems
+
+
+def test_a_live_notebook_output_trains_on_its_own_data(browser, tmp_path, data_root, monkeypatch):
+    """In Jupyter or Colab the output carries the engine and the reader's data as inert text, run when the
+    reader presses Train: it trains and opens the look-inside view with no file beside it and no request."""
+    monkeypatch.setenv("D2LCNN_OUTPUTS", "one")
+    view = trainer.TrainerView(trainer._settings("lenet-relu", {"batch_size": 16}), None, "en",
+                               trainer.encode_data(str(data_root), 20, 5))
+    page_file = tmp_path / "output.html"
+    page_file.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>output</title></head>'
+                         f'<body><main>{view.html()}</main></body></html>', encoding="utf-8")
+    problems = []
+    page = guarded_page(browser, problems, viewport=DESKTOP)
+    page.goto(page_file.resolve().as_uri())
+    assert page.evaluate(LOADED)["engine"] == "undefined"  # inert until asked
+    root = page.locator("div.d2t")
+    root.locator("[data-a=train]").click()
+    page.wait_for_function("() => document.querySelector('div.d2t .d2t-stats').textContent.length > 0", timeout=60000)
+    m = page.evaluate("document.querySelector('div.d2t').d2lcnn.pause()")
+    assert m["seen"] > 0
+    root.locator("[data-a=inside]").click()
+    page.locator(".d2t-inside .d2s-probs .d2s-bar-row").first.wait_for(timeout=30000)
+    assert page.evaluate("document.querySelectorAll('script[src]').length") == 0
+    page.context.close()
+    assert not problems, problems
+
+
+def test_a_saved_output_without_engine_or_data_says_so(browser, tmp_path):
+    view = d2lcnn.train_in_browser(data=None)
+    page_file = tmp_path / "saved.html"
+    page_file.write_text(f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>saved</title></head>'
+                         f'<body><main>{view.html()}</main></body></html>', encoding="utf-8")
+    problems = []
+    page = guarded_page(browser, problems, viewport=PHONE)
+    page.goto(page_file.resolve().as_uri())
+    root = page.locator("div.d2t")
+    assert root.locator("[data-a=train]").is_disabled()
+    assert root.locator(".d2t-static").inner_text() == STRINGS["zh"]["tr_nodata"]
+    assert "train_ch6" in STRINGS["en"]["tr_nodata"] and "train_ch6" in STRINGS["en"]["tr_static"]
+    page.context.close()
+    assert not problems, problems

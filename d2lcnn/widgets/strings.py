@@ -122,7 +122,6 @@ STRINGS = {
         "tr_result": "Finished. Highest test accuracy: {name} ({acc}).",
         "tr_curves": "Training loss and accuracy against epochs",
         "tr_recal": "test, recalibrated batch-norm statistics",
-        "tr_dead": "dead ReLU units in the dense layers (zero on every test image of a sample): {dead}",
     },
     "zh": {
         "conv": "卷积", "pool_max": "最大汇聚", "pool_avg": "平均汇聚",
@@ -221,7 +220,6 @@ STRINGS = {
         "tr_result": "完成。测试准确率最高的是：{name}（{acc}）。",
         "tr_curves": "训练损失和准确率随轮数的变化",
         "tr_recal": "测试，重新校准的批量规范化统计量",
-        "tr_dead": "全连接层中的“死亡” ReLU 单元（在一组测试图像上输出全为零）：{dead}",
     },
 }
 

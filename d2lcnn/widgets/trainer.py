@@ -369,8 +369,10 @@ class TrainerView:
 
 
 def _inert(text):
-    """Script text kept inside a text/plain script element: '</' cannot end it early."""
-    return text.replace("</", "<\\/")
+    """Script text kept inside a text/plain script element: only "</script" could end the element early and
+    "<!--" change how it is parsed, so those two are escaped (trainer_boot.js undoes exactly them; a general
+    "</" -> "<\\/" would break regular expressions such as /</g)."""
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.I).replace("<!--", "<\\!--")
 
 
 def train_in_browser(preset="lenet-relu", lang="auto", lr=None, batch_size=None, optimizer=None, init=None,

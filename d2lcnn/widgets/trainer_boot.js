@@ -36,9 +36,10 @@
         document.head.appendChild(element);
       });
     }
+    /* Run script text; an inert copy (trainer.py's _inert) gets its two escapes undone first. */
     function runText(text) {
       var element = document.createElement('script');
-      element.text = text;
+      element.text = text.replace(/<\\\/(script)/gi, '<\/$1').replace(/<\\!--/g, '<!--');
       document.head.appendChild(element);
     }
     /* Where the engine and the data come from; null when this page has neither. */
