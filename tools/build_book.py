@@ -164,8 +164,9 @@ def train_data():
     """The in-browser trainer's data script (tools/make_train_data.py, from the loader's Fashion-MNIST),
     written once into _build/train/; None (the trainers then say there is no data) without the data set."""
     import make_train_data
-    if make_train_data.DEFAULT_OUT.is_file():
-        return make_train_data.DEFAULT_OUT
+    out = make_train_data.DEFAULT_OUT
+    if out.is_file() and out.stat().st_mtime >= pathlib.Path(make_train_data.__file__).stat().st_mtime:
+        return out  # written by this version of the script
     try:
         return make_train_data.main([])
     except Exception as err:  # no Fashion-MNIST here and no network: the site builds without the data
