@@ -193,7 +193,7 @@ STRINGS = {
         "tr_p_lenet-relu": "LeNet：ReLU，最大汇聚", "tr_p_lenet-bn": "LeNet + 批量规范化（第 11 章）",
         "tr_p_lenet-relu-avg": "LeNet：ReLU，平均汇聚",
         "tr_lr": "学习率", "tr_batch": "批量大小", "tr_opt": "优化器",
-        "tr_o_sgd": "SGD（原笔记的配方）", "tr_o_momentum": "SGD + 动量 0.9（非原笔记）",
+        "tr_o_sgd": "SGD（原笔记的训练设置）", "tr_o_momentum": "SGD + 动量 0.9（非原笔记）",
         "tr_o_adam": "Adam（非原笔记）", "tr_init": "初始化", "tr_i_xavier": "Xavier（原笔记）",
         "tr_i_kaiming": "Kaiming", "tr_i_default": "PyTorch 默认",
         "tr_train": "训练", "tr_pause": "暂停", "tr_reset": "重置", "tr_inside": "查看你的网络内部",
