@@ -123,12 +123,19 @@ def use_steppers(page):
 
 def open_case_studies(page):
     """Open every case study (tools/sphinx/case_studies.py) by its <summary>, as a reader would; return how many."""
-    summaries = page.locator("details.d2lcnn-case-study > summary")
-    for n in range(summaries.count()):
-        summaries.nth(n).scroll_into_view_if_needed()
-        summaries.nth(n).click()
+    studies = page.locator("details.d2lcnn-case-study")
+    for n in range(studies.count()):
+        # Opening one case study lets its lazy figures load and move what lies below it: a click aimed at the
+        # next <summary> can land on the figures instead. So click until it is open (a reader would click again).
+        for _ in range(3):
+            if studies.nth(n).evaluate("d => d.open"):
+                break
+            summary = studies.nth(n).locator(":scope > summary")
+            summary.scroll_into_view_if_needed()
+            summary.click()
+            page.wait_for_timeout(200)
     assert page.locator("details.d2lcnn-case-study:not([open])").count() == 0
-    return summaries.count()
+    return studies.count()
 
 
 def _pages():

@@ -259,10 +259,9 @@ def test_relu_preset_learns_a_fashion_mnist_slice(page, data_root):
     assert last < LOSS_BOUND, last
 
 
-def test_worker_decodes_the_data_script_and_trains_off_the_main_thread(browser, data_root, tmp_path):
-    """The worker client (train_worker.js) from a file:// page: the data script that
-    tools/make_train_data.py writes decodes to the loader's images, and the worker trains,
-    evaluates and hands back weights in the network's parameter order."""
+def worker_page(browser, tmp_path):
+    """A file:// page with the engine, the worker client and a small data script (20 + 5 images per class)
+    from tools/make_train_data.py; returns the page and the list its page errors go to."""
     make_data = load_script("tools/make_train_data.py")
     out = make_data.main(["--out", str(tmp_path / "data.js"), "--train-per-class", "20", "--test-per-class", "5"])
     page_file = tmp_path / "page.html"
@@ -274,6 +273,15 @@ def test_worker_decodes_the_data_script_and_trains_off_the_main_thread(browser, 
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(page_file.as_uri())
+    return page, errors
+
+
+def test_worker_decodes_the_data_script_and_trains_off_the_main_thread(browser, data_root, tmp_path):
+    """The worker client (train_worker.js) from a file:// page: the data script that
+    tools/make_train_data.py writes decodes to the loader's images, and the worker trains,
+    evaluates and hands back weights in the network's parameter order."""
+    page, errors = worker_page(browser, tmp_path)
+    make_data = load_script("tools/make_train_data.py")
     result = page.evaluate("""async () => {
         const client = d2lcnnTrainClient(), progress = [];
         const counts = await client.load(d2lcnnTrainData);
@@ -365,17 +373,7 @@ def test_worker_reports_accuracy_with_moving_averages_and_recalibrated_statistic
     """The worker client's recalibrate() and evaluate(limit, {recalibrated: true}) on the BN LeNet:
     the moving averages (weights().buffers) stay as training left them; the recalibrated statistics
     differ from them and give a second accuracy."""
-    make_data = load_script("tools/make_train_data.py")
-    out = make_data.main(["--out", str(tmp_path / "data.js"), "--train-per-class", "20", "--test-per-class", "5"])
-    page_file = tmp_path / "page.html"
-    page_file.write_text("<!doctype html><html><body>" + "".join(
-        f'<script src="{src}"></script>' for src in [(WIDGETS / "train.js").as_uri(),
-                                                      (WIDGETS / "train_worker.js").as_uri(), out.as_uri()]) +
-        "</body></html>")
-    page = browser.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(page_file.as_uri())
+    page, errors = worker_page(browser, tmp_path)
     result = page.evaluate("""async () => {
         const client = d2lcnnTrainClient();
         await client.load(d2lcnnTrainData);
