@@ -249,15 +249,20 @@ def test_batch_norm_moving_averages_and_recalibrated_statistics(browser, page_di
     assert not problems, problems
 
 
+def output_page(path, lang, view):
+    """A page holding the view's HTML as a notebook front end shows a cell output; returns its path."""
+    path.write_text(f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{path.stem}</title></head>'
+                    f'<body><main>{view.html()}</main></body></html>', encoding="utf-8")
+    return path
+
+
 def test_a_live_notebook_output_trains_on_its_own_data(browser, tmp_path, data_root, monkeypatch):
     """In Jupyter or Colab the output carries the engine and the reader's data as inert text, run when the
     reader presses Train: it trains and opens the look-inside view with no file beside it and no request."""
     monkeypatch.setenv("D2LCNN_OUTPUTS", "one")
     view = trainer.TrainerView(trainer._settings("lenet-relu", {"batch_size": 16}), None, "en",
                                trainer.encode_data(str(data_root), 20, 5))
-    page_file = tmp_path / "output.html"
-    page_file.write_text(f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>output</title></head>'
-                         f'<body><main>{view.html()}</main></body></html>', encoding="utf-8")
+    page_file = output_page(tmp_path / "output.html", "en", view)
     problems = []
     page = guarded_page(browser, problems, viewport=DESKTOP)
     page.goto(page_file.resolve().as_uri())
@@ -276,9 +281,7 @@ def test_a_live_notebook_output_trains_on_its_own_data(browser, tmp_path, data_r
 
 def test_a_saved_output_without_engine_or_data_says_so(browser, tmp_path):
     view = d2lcnn.train_in_browser(data=None)
-    page_file = tmp_path / "saved.html"
-    page_file.write_text(f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>saved</title></head>'
-                         f'<body><main>{view.html()}</main></body></html>', encoding="utf-8")
+    page_file = output_page(tmp_path / "saved.html", "zh", view)
     problems = []
     page = guarded_page(browser, problems, viewport=PHONE)
     page.goto(page_file.resolve().as_uri())
